@@ -1,0 +1,72 @@
+/**
+ * JSON text frames on WS /live/NAME. Binary frames carry media (media-frame.ts).
+ * Unknown `type`s must be ignored by receivers so the protocol can grow.
+ */
+
+/** First message on every viewer socket. */
+export interface HelloMessage {
+  type: 'hello';
+  protocol: number;
+  stream: string;
+  server: string;
+}
+
+/** Sent before the first media frame and whenever the codec configuration changes. */
+export interface CodecMessage {
+  type: 'codec';
+  /** RFC 6381 codec string, e.g. "avc1.42c01f". */
+  codec: string;
+  width: number;
+  height: number;
+  /** Nominal frame rate from the SPS VUI or the source, if known. */
+  fps: number | null;
+}
+
+export type StreamState = 'waiting' | 'live' | 'ended' | 'error';
+
+/** Stream state changes (source started, exited, failed). */
+export interface StatusMessage {
+  type: 'status';
+  state: StreamState;
+  reason?: string;
+}
+
+/** Per-viewer counters the server keeps (sent when they change, e.g. after a drop). */
+export interface ViewerStatsMessage {
+  type: 'stats';
+  /** Access units this viewer did not get because it fell behind (dropped until the next IDR). */
+  droppedFrames: number;
+}
+
+export type ErrorCode = 'STREAM_NOT_FOUND' | 'BAD_REQUEST' | 'SOURCE_FAILED' | 'INTERNAL';
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+}
+
+export type ServerMessage = HelloMessage | CodecMessage | StatusMessage | ViewerStatsMessage | ErrorMessage;
+
+/** WebSocket close codes used by the server (4000–4999 are free for applications, RFC 6455 7.4.2). */
+export const CloseCode = {
+  GOING_AWAY: 1001,
+  BAD_REQUEST: 4400,
+  STREAM_NOT_FOUND: 4404,
+  SOURCE_ENDED: 4410,
+} as const;
+
+const SERVER_TYPES = new Set(['hello', 'codec', 'status', 'stats', 'error']);
+
+/** Parses a text frame; returns null for anything that is not a known server message. */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' && SERVER_TYPES.has(type) ? (value as ServerMessage) : null;
+}

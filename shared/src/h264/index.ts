@@ -1,4 +1,5 @@
 export * from './types.js';
+export * from './errors.js';
 export * from './nal-types.js';
 export * from './annexb.js';
 export * from './annexb-splitter.js';

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // Node-only test support (the shared package's sources stay free of Node imports).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

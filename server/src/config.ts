@@ -1,0 +1,151 @@
+import { createError, ServerErrorCode } from './errors.js';
+import { parseSourceSpec } from './sources/source-spec.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Stream names appear in URLs (/watch/NAME, /live/NAME): keep them URL- and file-safe. */
+export const STREAM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** name → SOURCE (see sources/source-spec.ts). */
+  streams: Record<string, string>;
+  logLevel: LogLevel;
+  maxViewerBufferedBytes: number;
+  viewerMaxPayloadBytes: number;
+  heartbeatIntervalMs: number;
+  idleFlushMs: number;
+  maxNalBytes: number;
+  maxFlvTagBytes: number;
+  gopCacheMaxFrames: number;
+  gopCacheMaxBytes: number;
+  statsWindowMs: number;
+  playerDir: string | null;
+  ffmpegPath: string;
+  ffprobePath: string;
+  sourceStopTimeoutMs: number;
+  sourceRestartInitialMs: number;
+  sourceRestartMaxMs: number;
+}
+
+/** Every default, each with the module that reads it. */
+export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
+  /** http/http-server.ts listen(): all interfaces, so other machines on the LAN can watch. */
+  host: '0.0.0.0',
+  /** http/http-server.ts listen(); 0 picks a free port. */
+  port: 8080,
+  /** app.ts creates one Stream + Source per entry; with none given we serve the bundled demo. */
+  streams: { demo: 'demo' },
+  /** logger.ts; FRAMEWIRE_LOG_LEVEL overrides it in main.ts. */
+  logLevel: 'info' as LogLevel,
+  /** transport/ws-session.ts: above this many bytes queued on a viewer socket, drop until the next IDR. */
+  maxViewerBufferedBytes: 4 * 1024 * 1024,
+  /** transport/ws-server.ts WebSocketServer maxPayload: viewers only ever send small control text. */
+  viewerMaxPayloadBytes: 64 * 1024,
+  /** transport/ws-server.ts: ping period; a viewer that has not answered the previous ping is terminated. */
+  heartbeatIntervalMs: 10_000,
+  /** pipeline/annexb-ingest.ts: flush the pending access unit when no bytes arrived for this long (LOW-LATENCY.md). 0 disables. */
+  idleFlushMs: 2,
+  /** pipeline/annexb-ingest.ts → AnnexBSplitter maxNalBytes: bounds memory on garbage input. */
+  maxNalBytes: 8 * 1024 * 1024,
+  /** sources/flv-demuxer.ts: a larger FLV tag means a corrupt stream; bounds memory. */
+  maxFlvTagBytes: 16 * 1024 * 1024,
+  /** pipeline/gop-cache.ts: stop caching (until the next IDR) past this many access units… */
+  gopCacheMaxFrames: 600,
+  /** pipeline/gop-cache.ts: …or this many encoded bytes. */
+  gopCacheMaxBytes: 32 * 1024 * 1024,
+  /** pipeline/stream.ts: sliding window for the bitrate and fps shown in /api/streams. */
+  statsWindowMs: 2_000,
+  /** http/http-server.ts: directory of the built player pages; null = <repo>/player/dist. */
+  playerDir: null as string | null,
+  /** sources/ffmpeg-source.ts: the ffmpeg executable. */
+  ffmpegPath: 'ffmpeg',
+  /** sources/ffmpeg-source.ts: ffprobe, used by file: to decide between -c:v copy and re-encoding. */
+  ffprobePath: 'ffprobe',
+  /** sources/ffmpeg-source.ts stop(): SIGTERM, then SIGKILL after this long. */
+  sourceStopTimeoutMs: 2_000,
+  /** sources/source-factory.ts → FfmpegSource restart, pulled URL sources only: first respawn delay… */
+  sourceRestartInitialMs: 1_000,
+  /** …doubling up to this; a run longer than this resets the delay. */
+  sourceRestartMaxMs: 30_000,
+});
+
+type Validator = (value: unknown) => boolean;
+const isNonNegInt: Validator = (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isPosInt: Validator = (v) => isNonNegInt(v) && (v as number) > 0;
+const isString: Validator = (v) => typeof v === 'string';
+
+const validators: Record<keyof ServerConfig, [Validator, string]> = {
+  host: [(v) => isString(v) && (v as string).length > 0, 'a non-empty host name or address'],
+  port: [(v) => isNonNegInt(v) && (v as number) <= 65535, 'an integer port 0–65535 (0 = any free port)'],
+  streams: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object {name: source}'],
+  logLevel: [(v) => isString(v) && LOG_LEVELS.includes(v as string), `one of ${LOG_LEVELS.join(', ')}`],
+  maxViewerBufferedBytes: [isPosInt, 'a positive integer (bytes)'],
+  viewerMaxPayloadBytes: [isPosInt, 'a positive integer (bytes)'],
+  heartbeatIntervalMs: [isPosInt, 'a positive integer (ms)'],
+  idleFlushMs: [(v) => typeof v === 'number' && v >= 0 && v <= 1000, 'a number of ms, 0–1000 (0 disables)'],
+  maxNalBytes: [isPosInt, 'a positive integer (bytes)'],
+  maxFlvTagBytes: [isPosInt, 'a positive integer (bytes)'],
+  gopCacheMaxFrames: [isPosInt, 'a positive integer'],
+  gopCacheMaxBytes: [isPosInt, 'a positive integer (bytes)'],
+  statsWindowMs: [isPosInt, 'a positive integer (ms)'],
+  playerDir: [(v) => v === null || isString(v), 'a directory path or null'],
+  ffmpegPath: [isString, 'a path'],
+  ffprobePath: [isString, 'a path'],
+  sourceStopTimeoutMs: [isPosInt, 'a positive integer (ms)'],
+  sourceRestartInitialMs: [isPosInt, 'a positive integer (ms)'],
+  sourceRestartMaxMs: [isPosInt, 'a positive integer (ms)'],
+};
+
+/**
+ * Merges `partial` over the defaults and validates every key. Throws ServerError
+ * SRV_ERR_CONFIG_INVALID (err.key = the offending key) on unknown keys or bad values, and
+ * SRV_ERR_STREAM_NAME_INVALID / SRV_ERR_SOURCE_INVALID for bad streams.
+ */
+export function resolveServerConfig(partial: Partial<ServerConfig> = {}): ServerConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in validators)) {
+      throw createError(ServerErrorCode.CONFIG_INVALID, `unknown config key "${key}"`, { key });
+    }
+  }
+  const merged = { ...defaultServerConfig, ...stripUndefined(partial) } as ServerConfig;
+  for (const [key, [valid, expected]] of Object.entries(validators)) {
+    const value = merged[key as keyof ServerConfig];
+    if (!valid(value)) {
+      throw createError(
+        ServerErrorCode.CONFIG_INVALID,
+        `config "${key}" must be ${expected}, got ${JSON.stringify(value)}`,
+        { key },
+      );
+    }
+  }
+  if (merged.sourceRestartMaxMs < merged.sourceRestartInitialMs) {
+    throw createError(
+      ServerErrorCode.CONFIG_INVALID,
+      `config "sourceRestartMaxMs" (${merged.sourceRestartMaxMs}) must be >= "sourceRestartInitialMs" (${merged.sourceRestartInitialMs})`,
+      { key: 'sourceRestartMaxMs' },
+    );
+  }
+  const streams: Record<string, string> = {};
+  for (const [name, source] of Object.entries(merged.streams)) {
+    if (!STREAM_NAME_PATTERN.test(name)) {
+      throw createError(
+        ServerErrorCode.STREAM_NAME_INVALID,
+        `stream name "${name}" must match ${STREAM_NAME_PATTERN.source}`,
+        { key: name },
+      );
+    }
+    if (typeof source !== 'string') {
+      throw createError(ServerErrorCode.CONFIG_INVALID, `stream "${name}": source must be a string`, { key: name });
+    }
+    parseSourceSpec(source, name);
+    streams[name] = source;
+  }
+  return { ...merged, streams };
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,184 @@
+import {
+  AccessUnitAssembler,
+  AnnexBSplitter,
+  frameTicks,
+  H264Error,
+  msToTicks,
+  NalType,
+  nalType,
+  parseSps,
+  type AccessUnit,
+  type RawAccessUnit,
+} from '@framewire/shared';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { describeError, errorCode } from '../errors.js';
+import { bytesEqual } from '../utils/bytes.js';
+import { LogOnce } from '../utils/log-once.js';
+import { ArrivalTimestamper } from './arrival-timestamper.js';
+
+const DEFAULT_FPS = 30;
+
+export interface AnnexBIngestOptions {
+  logger: Logger;
+  /** Receives each access unit the moment it is complete. */
+  onAccessUnit: (au: AccessUnit) => void;
+  /** Flush the pending access unit after this many ms without bytes; 0 = strict rule only. */
+  idleFlushMs: number;
+  /** AnnexBSplitter bound on a single NAL unit (garbage input must not grow memory). */
+  maxNalBytes: number;
+}
+
+/**
+ * Raw Annex-B bytes, chunked arbitrarily (stdin, later HTTP/WS publish) → timed access units.
+ *
+ * Where does an access unit end (LOW-LATENCY.md)? Always-on strict rule: the start of the next
+ * one (AUD, SPS/PPS/SEI after a slice, first_mb_in_slice == 0) completes the previous — that
+ * alone would hold every frame back one frame interval. So after each chunk, if no further bytes
+ * arrive within idleFlushMs, the splitter and assembler are flushed: ffmpeg with -flush_packets 1
+ * writes each packet in one burst, and a 2 ms gap had no premature flush in 45,000 frames.
+ */
+export class AnnexBIngest {
+  private readonly splitter: AnnexBSplitter;
+  private readonly assembler = new AccessUnitAssembler();
+  private readonly timestamper = new ArrivalTimestamper(frameTicks(DEFAULT_FPS));
+  private readonly once: LogOnce;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly originMs = performance.now();
+  /** Arrival of the most recent chunk: the one that completed whatever AU is emitted now. */
+  private chunkMonoMs = 0;
+  private chunkWallMs = 0;
+  private lastSps: Uint8Array | null = null;
+  private ended = false;
+
+  accessUnitsOut = 0;
+  idleFlushes = 0;
+
+  constructor(private readonly options: AnnexBIngestOptions) {
+    this.splitter = new AnnexBSplitter({ maxNalBytes: options.maxNalBytes });
+    this.once = new LogOnce(options.logger);
+  }
+
+  /** Feeds one chunk. Never throws. */
+  push(chunk: Uint8Array): void {
+    if (this.ended) return;
+    this.chunkMonoMs = performance.now();
+    this.chunkWallMs = Date.now();
+    try {
+      for (const nal of this.splitter.push(chunk)) this.pushNal(nal);
+    } catch (err) {
+      this.recover(err);
+    }
+    this.armIdleFlush();
+  }
+
+  /** Emits whatever is pending (idle gap or end of input). */
+  flush(): void {
+    this.clearIdle();
+    try {
+      for (const nal of this.splitter.flush()) this.pushNal(nal);
+      const last = this.assembler.flush();
+      if (last) this.emit(last);
+    } catch (err) {
+      this.recover(err);
+    }
+  }
+
+  /** End of input: flush and stop. */
+  end(): void {
+    this.flush();
+    this.ended = true;
+  }
+
+  /**
+   * Reads a byte stream into this ingest. Resolves when it ends, rejects on a stream error
+   * (after flushing what was complete).
+   */
+  consume(readable: Readable): Promise<void> {
+    return new Promise((resolve, reject) => {
+      readable.on('data', (chunk: Buffer | string) => {
+        this.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+      });
+      readable.once('end', () => {
+        this.end();
+        resolve();
+      });
+      readable.once('error', (err) => {
+        this.end();
+        reject(err);
+      });
+    });
+  }
+
+  private pushNal(nal: Uint8Array): void {
+    for (const raw of this.assembler.push(nal)) this.emit(raw);
+  }
+
+  private emit(raw: RawAccessUnit): void {
+    this.inspectSps(raw);
+    const dts = this.timestamper.next(msToTicks(this.chunkMonoMs - this.originMs));
+    const au: AccessUnit = {
+      nalus: raw.nalus,
+      key: raw.key,
+      dts,
+      // Raw Annex-B has no composition times: correct only without B-frames (warned in inspectSps).
+      pts: dts,
+      duration: this.timestamper.duration,
+      captureTimeMs: this.chunkWallMs,
+    };
+    this.accessUnitsOut++;
+    try {
+      this.options.onAccessUnit(au);
+    } catch (err) {
+      this.once.warn(`sink:${errorCode(err)}`, { err: describeError(err) }, 'access-unit consumer threw');
+    }
+  }
+
+  /** The SPS gives the nominal frame duration and tells us whether B-frames are possible. */
+  private inspectSps(raw: RawAccessUnit): void {
+    const sps = raw.nalus.find((nal) => nalType(nal) === NalType.SPS);
+    if (!sps || bytesEqual(sps, this.lastSps)) return;
+    this.lastSps = sps;
+    try {
+      const info = parseSps(sps);
+      if (info.fps !== null && info.fps > 0) this.timestamper.setFrameTicks(frameTicks(info.fps));
+      const reorder = info.maxNumReorderFrames;
+      if (typeof reorder === 'number' && reorder > 0) {
+        this.once.warn(
+          'reorder',
+          { maxNumReorderFrames: reorder },
+          'raw Annex-B input may contain B-frames (SPS max_num_reorder_frames > 0) but carries no timestamps: ' +
+            'encode with -bf 0 or use an ffmpeg:/file: source',
+        );
+      }
+    } catch (err) {
+      // The Stream reports and drops a bad SPS; here it only means "keep the previous D".
+      if (!(err instanceof H264Error)) throw err;
+    }
+  }
+
+  private recover(err: unknown): void {
+    this.once.warn(`h264:${errorCode(err)}`, { err: describeError(err) }, 'malformed Annex-B input: resynchronising');
+    this.splitter.reset();
+    this.assembler.reset();
+  }
+
+  private armIdleFlush(): void {
+    if (this.options.idleFlushMs <= 0) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      this.idleTimer = setTimeout(() => {
+        this.idleFlushes++;
+        this.flush();
+      }, this.options.idleFlushMs);
+      this.idleTimer.unref();
+    }
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
+  }
+}

@@ -1,0 +1,271 @@
+import {
+  avcCodecString,
+  encodeMediaFrame,
+  H264Error,
+  NalType,
+  nalType,
+  parseSps,
+  type AccessUnit,
+  type CodecMessage,
+  type StatusMessage,
+  type StreamState,
+} from '@framewire/shared';
+import type { Logger } from 'pino';
+import { describeError, errorCode } from '../errors.js';
+import type { SourceSink } from '../sources/source.js';
+import { bytesEqual } from '../utils/bytes.js';
+import { LogOnce } from '../utils/log-once.js';
+import { withParameterSets } from '../utils/parameter-sets.js';
+import { GopCache, type EncodedFrame } from './gop-cache.js';
+import { RateMeter } from './rate-meter.js';
+
+/** A viewer (transport/ws-session.ts) as the stream sees it. Called synchronously; must not throw or block. */
+export interface StreamSubscriber {
+  onFrame(frame: EncodedFrame): void;
+  onCodec(message: CodecMessage): void;
+  onStatus(message: StatusMessage): void;
+  /** Access units this viewer did not get (for /api/streams). */
+  readonly droppedFrames: number;
+}
+
+export interface StreamOptions {
+  name: string;
+  logger: Logger;
+  gopCacheMaxFrames: number;
+  gopCacheMaxBytes: number;
+  statsWindowMs: number;
+}
+
+/** One row of GET /api/streams. */
+export interface StreamSnapshot {
+  name: string;
+  state: StreamState;
+  reason?: string;
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  bitrateKbps: number;
+  viewers: number;
+  framesIn: number;
+  skippedBeforeKey: number;
+  droppedFrames: number;
+}
+
+/**
+ * One named live stream: takes timed access units from a source, makes every key frame
+ * self-sufficient (SPS/PPS), encodes each access unit once and hands the same bytes to every
+ * subscriber in the tick it arrived. Nothing thrown by bad input or a viewer escapes push().
+ */
+export class Stream implements SourceSink {
+  readonly name: string;
+  private readonly logger: Logger;
+  private readonly once: LogOnce;
+  private readonly gop: GopCache;
+  private readonly meter: RateMeter;
+  private readonly subscribers = new Set<StreamSubscriber>();
+
+  private sps: Uint8Array | null = null;
+  private pps: Uint8Array[] = [];
+  private codecInfo: CodecMessage | null = null;
+  private stateValue: StreamState = 'waiting';
+  private reasonValue: string | undefined;
+  /** Until an IDR arrives (at start, after malformed input) delta frames cannot be decoded. */
+  private needKey = true;
+  private sequence = 0;
+  /** dts of the last frame sent, to flag timeline breaks. */
+  private lastDts: number | null = null;
+  /** Set when the source stops: its next run starts a new timeline. */
+  private pendingDiscontinuity = false;
+
+  framesIn = 0;
+  bytesIn = 0;
+  skippedBeforeKey = 0;
+  malformedDropped = 0;
+  /** Drops of viewers that have left, so the /api/streams total does not go backwards. */
+  private departedDrops = 0;
+
+  constructor(options: StreamOptions) {
+    this.name = options.name;
+    this.logger = options.logger.child({ stream: options.name });
+    this.once = new LogOnce(this.logger);
+    this.gop = new GopCache({ maxFrames: options.gopCacheMaxFrames, maxBytes: options.gopCacheMaxBytes });
+    this.meter = new RateMeter(options.statsWindowMs);
+  }
+
+  get state(): StreamState {
+    return this.stateValue;
+  }
+
+  get reason(): string | undefined {
+    return this.reasonValue;
+  }
+
+  get codec(): CodecMessage | null {
+    return this.codecInfo;
+  }
+
+  get viewerCount(): number {
+    return this.subscribers.size;
+  }
+
+  statusMessage(): StatusMessage {
+    return this.reasonValue === undefined
+      ? { type: 'status', state: this.stateValue }
+      : { type: 'status', state: this.stateValue, reason: this.reasonValue };
+  }
+
+  /** The encoded frames since the last IDR (first one is a key frame), for a joining viewer. */
+  cachedGop(): readonly EncodedFrame[] {
+    return this.gop.snapshot();
+  }
+
+  subscribe(subscriber: StreamSubscriber): () => void {
+    this.subscribers.add(subscriber);
+    return () => {
+      if (this.subscribers.delete(subscriber)) this.departedDrops += subscriber.droppedFrames;
+    };
+  }
+
+  // SourceSink -------------------------------------------------------------------------------
+
+  accessUnit(au: AccessUnit): void {
+    try {
+      this.ingest(au);
+    } catch (err) {
+      // A bug or an unexpected input shape: drop this AU, resume at the next IDR.
+      this.needKey = true;
+      this.malformedDropped++;
+      this.once.warn(`ingest:${errorCode(err)}`, { err: describeError(err) }, 'dropped an access unit');
+    }
+  }
+
+  ended(reason: string): void {
+    this.setState('ended', reason);
+  }
+
+  failed(err: Error): void {
+    this.setState('error', describeError(err));
+  }
+
+  setState(state: StreamState, reason?: string): void {
+    if (state === this.stateValue && reason === this.reasonValue) return;
+    this.stateValue = state;
+    this.reasonValue = reason;
+    const log = state === 'error' ? this.logger.error.bind(this.logger) : this.logger.info.bind(this.logger);
+    log({ state, reason }, `stream "${this.name}" is ${state}${reason ? `: ${reason}` : ''}`);
+    if (state !== 'live') {
+      // A new source run must start at an IDR with fresh parameter sets.
+      this.needKey = true;
+      this.gop.clear();
+      this.pendingDiscontinuity = this.lastDts !== null;
+    }
+    const message = this.statusMessage();
+    for (const sub of this.subscribers) this.safely(() => sub.onStatus(message));
+  }
+
+  snapshot(): StreamSnapshot {
+    const { bitsPerSecond } = this.meter.rates();
+    let dropped = this.departedDrops;
+    for (const sub of this.subscribers) dropped += sub.droppedFrames;
+    const row: StreamSnapshot = {
+      name: this.name,
+      state: this.stateValue,
+      codec: this.codecInfo?.codec ?? null,
+      width: this.codecInfo?.width ?? null,
+      height: this.codecInfo?.height ?? null,
+      // The SPS rate when it has one, else what we measure.
+      fps: this.codecInfo?.fps ?? (this.meter.rates().fps > 0 ? Math.round(this.meter.rates().fps * 100) / 100 : null),
+      bitrateKbps: Math.round(bitsPerSecond / 1000),
+      viewers: this.subscribers.size,
+      framesIn: this.framesIn,
+      skippedBeforeKey: this.skippedBeforeKey,
+      droppedFrames: dropped,
+    };
+    if (this.reasonValue !== undefined) row.reason = this.reasonValue;
+    return row;
+  }
+
+  /** Measured frame rate over the stats window (the SPS value may be absent). */
+  measuredFps(): number {
+    return this.meter.rates().fps;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private ingest(input: AccessUnit): void {
+    let au = input;
+    let sps: Uint8Array | undefined;
+    const pps: Uint8Array[] = [];
+    for (const nal of au.nalus) {
+      const type = nalType(nal);
+      if (type === NalType.SPS) sps ??= nal;
+      else if (type === NalType.PPS) pps.push(nal);
+    }
+    if (sps && !bytesEqual(sps, this.sps) && !this.acceptSps(sps)) return;
+    if (pps.length > 0) this.pps = pps;
+
+    if (au.key) {
+      if (!this.sps || this.pps.length === 0) {
+        this.skippedBeforeKey++;
+        this.once.warn('key-without-config', {}, 'IDR without SPS/PPS seen so far: skipping until one carries them');
+        this.needKey = true;
+        return;
+      }
+      // Every key frame sent out carries SPS/PPS, so a viewer (or a decoder reset) can start at it.
+      if (!sps || pps.length === 0) au = { ...au, nalus: withParameterSets(au.nalus, [this.sps], this.pps) };
+      this.needKey = false;
+    } else if (this.needKey) {
+      this.skippedBeforeKey++;
+      this.once.info('skip-before-key', {}, 'skipping access units until the first IDR');
+      return;
+    }
+
+    // A restarted source (or one whose clock jumped back) starts a new timeline: tell the player
+    // so it re-bases instead of appending media "in the past".
+    const discontinuity = this.pendingDiscontinuity || (this.lastDts !== null && au.dts <= this.lastDts);
+    if (discontinuity) this.logger.info({ dts: au.dts, lastDts: this.lastDts }, 'timeline discontinuity');
+    this.pendingDiscontinuity = false;
+    this.lastDts = au.dts;
+    const bytes = encodeMediaFrame(au, { sequence: this.sequence, discontinuity });
+    this.sequence = (this.sequence + 1) >>> 0;
+    const frame: EncodedFrame = { bytes, key: au.key };
+    this.gop.add(frame);
+    this.framesIn++;
+    this.bytesIn += bytes.byteLength;
+    this.meter.add(bytes.byteLength);
+    if (this.stateValue !== 'live') this.setState('live');
+    for (const sub of this.subscribers) this.safely(() => sub.onFrame(frame));
+  }
+
+  /** Parses a new SPS; on malformed input drops the AU and waits for the next valid IDR. */
+  private acceptSps(sps: Uint8Array): boolean {
+    let message: CodecMessage;
+    try {
+      const info = parseSps(sps);
+      message = { type: 'codec', codec: avcCodecString(sps), width: info.width, height: info.height, fps: info.fps };
+    } catch (err) {
+      if (!(err instanceof H264Error)) throw err;
+      this.malformedDropped++;
+      this.needKey = true;
+      this.once.warn(`sps:${err.code}`, { err: describeError(err) }, 'malformed SPS: dropping until the next valid IDR');
+      return false;
+    }
+    this.sps = sps;
+    const old = this.codecInfo;
+    if (!old || old.codec !== message.codec || old.width !== message.width || old.height !== message.height || old.fps !== message.fps) {
+      this.codecInfo = message;
+      this.logger.info({ codec: message.codec, width: message.width, height: message.height, fps: message.fps }, 'codec');
+      for (const sub of this.subscribers) this.safely(() => sub.onCodec(message));
+    }
+    return true;
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.once.warn(`subscriber:${errorCode(err)}`, { err: describeError(err) }, 'a viewer threw; other viewers unaffected');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { PROTOCOL_VERSION, type CodecMessage, type ServerMessage, type StatusMessage } from '@framewire/shared';
+import type { Logger } from 'pino';
+import { WebSocket } from 'ws';
+import type { EncodedFrame } from '../pipeline/gop-cache.js';
+import type { Stream, StreamSubscriber } from '../pipeline/stream.js';
+
+export interface WsSessionOptions {
+  /** Above this many bytes queued on the socket, drop until the next IDR. */
+  maxBufferedBytes: number;
+  serverName: string;
+}
+
+/**
+ * One viewer on WS /live/NAME. Sends hello → codec → status → the cached GOP (at once, no
+ * pacing: the viewer decodes it quickly and lands at the live edge) → every access unit the
+ * moment the stream hands it over.
+ *
+ * Backpressure (LOW-LATENCY.md technique 4, go2rtc Sender): ws.send never blocks, it queues in
+ * the socket; we look at ws.bufferedAmount before each access unit and, past the limit, drop
+ * until the next key frame (MSE cannot decode across a gap, so never drop single frames). The
+ * queue is therefore bounded by the limit plus one GOP's worth of a single frame, and a slow
+ * viewer never delays the others: the stream's loop only ever calls onFrame, which returns at once.
+ */
+export class WsSession implements StreamSubscriber {
+  /** Access units this viewer did not get. */
+  droppedFrames = 0;
+  framesSent = 0;
+  /** Highest bufferedAmount seen right before a send (tests assert it stays bounded). */
+  maxBufferedSeen = 0;
+  private dropping = false;
+  private unsubscribe: (() => void) | null = null;
+  /** Heartbeat: set by pong, cleared by each ping. */
+  alive = true;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly stream: Stream,
+    private readonly options: WsSessionOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends the start sequence and subscribes, in one synchronous run so no frame can slip in between. */
+  start(): void {
+    this.ws.on('pong', () => {
+      this.alive = true;
+    });
+    this.ws.on('message', () => {
+      // Viewers have nothing to say yet; unknown input is ignored (maxPayload bounds its size).
+    });
+    this.ws.once('close', () => this.stop());
+    this.ws.on('error', (err) => this.logger.debug({ err: err.message }, 'viewer socket error'));
+
+    this.sendJson({ type: 'hello', protocol: PROTOCOL_VERSION, stream: this.stream.name, server: this.options.serverName });
+    const codec = this.stream.codec;
+    if (codec) this.sendJson(codec);
+    this.sendJson(this.stream.statusMessage());
+    for (const frame of this.stream.cachedGop()) this.onFrame(frame);
+    this.unsubscribe = this.stream.subscribe(this);
+    this.logger.info({ viewers: this.stream.viewerCount }, 'viewer joined');
+  }
+
+  stop(): void {
+    if (!this.unsubscribe) return;
+    this.unsubscribe();
+    this.unsubscribe = null;
+    this.logger.info({ droppedFrames: this.droppedFrames, framesSent: this.framesSent }, 'viewer left');
+  }
+
+  // StreamSubscriber -------------------------------------------------------------------------
+
+  onFrame(frame: EncodedFrame): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.maxBufferedSeen) this.maxBufferedSeen = buffered;
+    if (this.dropping) {
+      if (!frame.key || buffered > this.options.maxBufferedBytes) {
+        this.droppedFrames++;
+        return;
+      }
+      this.dropping = false;
+      this.logger.info({ droppedFrames: this.droppedFrames }, 'viewer caught up: resuming at a key frame');
+      this.sendJson({ type: 'stats', droppedFrames: this.droppedFrames });
+    } else if (buffered > this.options.maxBufferedBytes) {
+      this.dropping = true;
+      this.droppedFrames++;
+      this.logger.warn({ bufferedAmount: buffered }, 'viewer too slow: dropping until the next key frame');
+      return;
+    }
+    this.framesSent++;
+    // The same bytes go to every viewer (encoded once); ws frames them without copying.
+    this.ws.send(frame.bytes, { binary: true });
+  }
+
+  onCodec(message: CodecMessage): void {
+    this.sendJson(message);
+  }
+
+  onStatus(message: StatusMessage): void {
+    this.sendJson(message);
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  ping(): void {
+    this.alive = false;
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  private sendJson(message: ServerMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+}

@@ -1,0 +1,78 @@
+/** Typed event bus: enum PlayerEvents + PlayerListeners map + on/off/emit (hls.js src/events.ts). */
+import type { PlayerErrorData } from './errors.js';
+import type { PlayerStats } from './stats/stats-collector.js';
+import type { StreamState } from '@framewire/shared';
+
+export enum PlayerEvents {
+  /** attachMedia() finished: the MediaSource is open. */
+  MEDIA_ATTACHED = 'mediaAttached',
+  /** The socket opened (also after each reconnect). */
+  CONNECTED = 'connected',
+  /** The socket closed; `willReconnect` says whether a retry is scheduled. */
+  DISCONNECTED = 'disconnected',
+  /** The server's hello, or a codec message. */
+  CODEC = 'codec',
+  /** A stream status message (waiting, live, ended, error). */
+  STATUS = 'status',
+  /** A new init segment was appended (first one and on every SPS/PPS change). */
+  INIT_SEGMENT = 'initSegment',
+  /** The first frame was presented. */
+  FIRST_FRAME = 'firstFrame',
+  /** ~4 times a second. */
+  STATS = 'stats',
+  /** Runtime errors (see errors.ts). */
+  ERROR = 'error',
+  DESTROYING = 'destroying',
+}
+
+export interface PlayerListeners {
+  [PlayerEvents.MEDIA_ATTACHED]: (data: { mediaSource: 'MediaSource' | 'ManagedMediaSource' }) => void;
+  [PlayerEvents.CONNECTED]: (data: { url: string; attempt: number }) => void;
+  [PlayerEvents.DISCONNECTED]: (data: { code: number; reason: string; willReconnect: boolean; delayMs: number }) => void;
+  [PlayerEvents.CODEC]: (data: { codec: string; width: number; height: number; fps: number | null }) => void;
+  [PlayerEvents.STATUS]: (data: { state: StreamState; reason?: string }) => void;
+  [PlayerEvents.INIT_SEGMENT]: (data: { codec: string; width: number; height: number }) => void;
+  [PlayerEvents.FIRST_FRAME]: (data: { firstFrameMs: number }) => void;
+  [PlayerEvents.STATS]: (data: PlayerStats) => void;
+  [PlayerEvents.ERROR]: (data: PlayerErrorData) => void;
+  [PlayerEvents.DESTROYING]: (data: Record<string, never>) => void;
+}
+
+export class EventEmitter<Listeners extends { [K in keyof Listeners]: (data: never) => void }> {
+  private readonly listeners = new Map<keyof Listeners, Set<Listeners[keyof Listeners]>>();
+
+  on<E extends keyof Listeners>(event: E, listener: Listeners[E]): void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+  }
+
+  off<E extends keyof Listeners>(event: E, listener: Listeners[E]): void {
+    this.listeners.get(event)?.delete(listener);
+  }
+
+  once<E extends keyof Listeners>(event: E, listener: Listeners[E]): void {
+    const wrapper = ((data: never) => {
+      this.off(event, wrapper);
+      (listener as (d: never) => void)(data);
+    }) as Listeners[E];
+    this.on(event, wrapper);
+  }
+
+  emit<E extends keyof Listeners>(event: E, data: Parameters<Listeners[E]>[0]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        (listener as unknown as (d: unknown) => void)(data);
+      } catch (err) {
+        // A throwing listener must not break the pipeline; surface it asynchronously.
+        setTimeout(() => { throw err; });
+      }
+    }
+  }
+
+  removeAllListeners(): void {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Fmp4Remuxer: one access unit (a decoded WS media frame) in, one fMP4 fragment (moof+mdat) out,
+ * plus a new init segment (ftyp+moov) whenever the SPS/PPS bytes change.
+ *
+ * Pure and synchronous: it runs in the remux worker and, as the fallback, on the main thread.
+ * It uses mux.js's "direct path" (shared/design/MUXJS.md, "Recommended use"): the generator and
+ * frame-utils only. NalByteStream/H264Stream/VideoSegmentStream would hold back a frame or need
+ * AUDs (MUXJS.md gotchas 1–4).
+ *
+ * Timestamps stay in exact 90 kHz ticks end to end (mux.js hard-codes the 90 kHz timescale in
+ * mdhd). Nothing is rounded to milliseconds: jmuxer's 33 ms durations make its media clock run
+ * fast and stall (LOW-LATENCY.md, technique 6).
+ */
+import generator, { type MuxVideoTrack } from 'mux.js/lib/mp4/mp4-generator.js';
+import frameUtils, { type MuxFrame } from 'mux.js/lib/mp4/frame-utils.js';
+import { MediaFlags, TIMESCALE, avcCodecString, parseSps, splitAvcc, type MediaFrame } from '@framewire/shared';
+
+/** H.264 Table 7-1 nal_unit_type values the remuxer looks at. */
+const NAL_IDR = 5;
+const NAL_SPS = 7;
+const NAL_PPS = 8;
+const NAL_AUD = 9;
+
+/** The parts of a media frame the remuxer needs (a decoded `MediaFrame` fits). */
+export type RemuxInput = Pick<MediaFrame, 'flags' | 'sequence' | 'dts' | 'pts' | 'duration' | 'captureTimeMs' | 'payload'>;
+
+export interface InitSegment {
+  /** ftyp+moov. */
+  data: ArrayBuffer;
+  /** RFC 6381 codec string from the SPS, e.g. "avc1.42c00d". */
+  codec: string;
+  /** Cropped picture size from the SPS. */
+  width: number;
+  height: number;
+}
+
+export interface RemuxResult {
+  /** Present on the first fragment and whenever SPS/PPS change: append it before `fragment`. */
+  init?: InitSegment;
+  /** moof+mdat with exactly one sample. */
+  fragment: ArrayBuffer;
+  /** Media-frame sequence number (from the WS header). */
+  sequence: number;
+  /** Presentation time of the sample on the MSE timeline, seconds (what rVFC reports as mediaTime). */
+  mediaTime: number;
+  /** Decode time on the MSE timeline, 90 kHz ticks (the tfdt). */
+  decodeTime: number;
+  /** Sample duration written, 90 kHz ticks (> 0). */
+  duration: number;
+  key: boolean;
+  /** Capture wall-clock time from the header, ms since the epoch. */
+  captureTimeMs: number;
+}
+
+/** Why a frame produced no fragment. */
+export type RemuxSkipReason = 'waiting-for-keyframe' | 'empty';
+
+export interface RemuxerOptions {
+  /** Duration used for the very first frame when the header carries none. Default 30 fps. */
+  fallbackFrameDuration?: number;
+  /** A forward dts jump larger than this (ticks) is treated as a discontinuity. Default 10 s. */
+  maxForwardJump?: number;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b || a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Copies a view into its own ArrayBuffer so it can go into a transfer list on its own. */
+function ownBuffer(view: Uint8Array): ArrayBuffer {
+  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) {
+    return view.buffer;
+  }
+  return view.slice().buffer as ArrayBuffer;
+}
+
+export class Fmp4Remuxer {
+  private readonly fallbackDuration: number;
+  private readonly maxForwardJump: number;
+  private sps: Uint8Array | undefined;
+  private pps: Uint8Array | undefined;
+  private track: MuxVideoTrack | undefined;
+  private codec = '';
+  private sequenceNumber = 1;
+  /** Source dts that maps to MSE time `timelineBase`. */
+  private dtsOrigin: number | undefined;
+  private timelineBase = 0;
+  /** End (decode time + duration) of the last fragment, ticks on the MSE timeline. */
+  private lastEnd = 0;
+  private lastDts: number | undefined;
+  private lastDelta = 0;
+  private rebasePending = false;
+  private needKeyFrame = true;
+
+  constructor(options: RemuxerOptions = {}) {
+    this.fallbackDuration = options.fallbackFrameDuration ?? TIMESCALE / 30;
+    this.maxForwardJump = options.maxForwardJump ?? 10 * TIMESCALE;
+  }
+
+  /**
+   * Makes the next frame continue the MSE timeline where the last fragment ended (used after a
+   * reconnect: the server's dts jumped forward by the outage, or restarted from 0). The next
+   * frame must be a key frame.
+   */
+  discontinuity(): void {
+    this.rebasePending = true;
+    this.needKeyFrame = true;
+  }
+
+  /** Forget everything: next frame starts a new timeline at 0 and a new init segment. */
+  reset(): void {
+    this.sps = this.pps = this.track = undefined;
+    this.codec = '';
+    this.dtsOrigin = this.lastDts = undefined;
+    this.timelineBase = this.lastEnd = this.lastDelta = 0;
+    this.rebasePending = false;
+    this.needKeyFrame = true;
+  }
+
+  /** Remuxes one access unit. Returns a skip reason when the frame cannot be used (yet). */
+  push(frame: RemuxInput): RemuxResult | RemuxSkipReason {
+    const nalus = splitAvcc(frame.payload);
+    let sps: Uint8Array | undefined;
+    let pps: Uint8Array | undefined;
+    let key = (frame.flags & MediaFlags.KEY) !== 0;
+    const kept: MuxFrame = Object.assign([] as { data: Uint8Array }[], {
+      byteLength: 0, pts: 0, dts: 0, duration: 0, keyFrame: false,
+    });
+    for (const nal of nalus) {
+      const type = (nal[0] ?? 0) & 0x1f;
+      if (type === NAL_SPS) sps ??= nal;
+      else if (type === NAL_PPS) pps ??= nal;
+      else if (type !== NAL_AUD) {
+        // mdat carries slices and SEI; parameter sets live in avcC (ISO 14496-15 5.3.3), AUDs are not needed.
+        if (type === NAL_IDR) key = true;
+        kept.push({ data: nal });
+        kept.byteLength += nal.byteLength;
+      }
+    }
+    if (kept.length === 0) return 'empty';
+
+    let init: InitSegment | undefined;
+    if (sps && pps && (!sameBytes(sps, this.sps) || !sameBytes(pps, this.pps))) {
+      init = this.buildInit(sps, pps);
+    }
+    if (!this.track || (this.needKeyFrame && !key)) return 'waiting-for-keyframe';
+    this.needKeyFrame = false;
+
+    const decodeTime = this.mapDts(frame);
+    let duration = frame.duration > 0 ? frame.duration : this.lastDelta > 0 ? this.lastDelta : this.fallbackDuration;
+    duration = Math.max(1, Math.round(duration));
+    const cto = Math.max(0, Math.round(frame.pts - frame.dts)); // trun v0: unsigned (MUXJS.md gotcha 9)
+
+    kept.dts = decodeTime;
+    kept.pts = decodeTime + cto;
+    kept.duration = duration;
+    kept.keyFrame = key;
+    const track = this.track;
+    track.samples = frameUtils.generateSampleTableForFrame(kept);
+    track.baseMediaDecodeTime = decodeTime;
+    const moof = generator.moof(this.sequenceNumber++, [track]);
+    const mdat = generator.mdat(frameUtils.concatenateNalDataForFrame(kept));
+    // One contiguous buffer: traf's data_offset assumes the mdat directly follows the moof (gotcha 8).
+    const fragment = new Uint8Array(moof.byteLength + mdat.byteLength);
+    fragment.set(moof, 0);
+    fragment.set(mdat, moof.byteLength);
+
+    this.lastEnd = decodeTime + duration;
+    const result: RemuxResult = {
+      fragment: fragment.buffer,
+      sequence: frame.sequence,
+      mediaTime: (decodeTime + cto) / TIMESCALE,
+      decodeTime,
+      duration,
+      key,
+      captureTimeMs: frame.captureTimeMs,
+    };
+    if (init) result.init = init;
+    return result;
+  }
+
+  private buildInit(sps: Uint8Array, pps: Uint8Array): InitSegment {
+    const info = parseSps(sps);
+    const spsCopy = sps.slice();
+    const ppsCopy = pps.slice();
+    const track: MuxVideoTrack = {
+      id: 1,
+      type: 'video',
+      width: info.width,
+      height: info.height,
+      profileIdc: spsCopy[1] ?? 0,
+      profileCompatibility: spsCopy[2] ?? 0,
+      levelIdc: spsCopy[3] ?? 0,
+      sps: [spsCopy],
+      pps: [ppsCopy],
+      samples: [],
+      baseMediaDecodeTime: 0,
+    };
+    if (info.sar && info.sar[0] > 0 && info.sar[1] > 0 && info.sar[0] !== info.sar[1]) {
+      track.sarRatio = [info.sar[0], info.sar[1]];
+    }
+    const data = generator.initSegment([track]);
+    this.sps = spsCopy;
+    this.pps = ppsCopy;
+    this.track = track; // the generator mutates it (gotcha 11): owned by the remuxer
+    this.codec = avcCodecString(spsCopy);
+    return { data: ownBuffer(data), codec: this.codec, width: info.width, height: info.height };
+  }
+
+  /** Source dts → decode time on the MSE timeline (ticks), keeping the timeline continuous. */
+  private mapDts(frame: RemuxInput): number {
+    const dts = frame.dts;
+    if (this.dtsOrigin === undefined) {
+      this.dtsOrigin = dts;
+      this.timelineBase = 0;
+    } else {
+      const expected = dts - this.dtsOrigin + this.timelineBase;
+      const jumped =
+        (frame.flags & MediaFlags.DISCONTINUITY) !== 0 ||
+        this.rebasePending ||
+        expected < this.lastEnd - 1 || // backwards: source restarted
+        expected - this.lastEnd > this.maxForwardJump;
+      if (jumped) {
+        this.dtsOrigin = dts;
+        this.timelineBase = this.lastEnd;
+        this.lastDts = undefined;
+      }
+    }
+    this.rebasePending = false;
+    if (this.lastDts !== undefined && dts > this.lastDts) this.lastDelta = dts - this.lastDts;
+    this.lastDts = dts;
+    return Math.round(dts - this.dtsOrigin + this.timelineBase);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Ambient types for the three mux.js 7.1.0 deep modules we use (mux.js ships no declarations and
+ * is CommonJS only; see shared/design/MUXJS.md). Only the fields our direct path reads or writes
+ * are typed. The `.js` suffix is part of the specifier because mux.js has no `exports` map:
+ * Node's ESM resolver (vitest) needs the exact file, and Vite resolves it the same way.
+ */
+
+declare module 'mux.js/lib/mp4/mp4-generator.js' {
+  export interface MuxSampleFlags {
+    isLeading: number;
+    dependsOn: number;
+    isDependedOn: number;
+    hasRedundancy: number;
+    paddingValue?: number;
+    isNonSyncSample: number;
+    degradationPriority: number;
+  }
+  export interface MuxSample {
+    duration: number;
+    size: number;
+    compositionTimeOffset: number;
+    dataOffset?: number;
+    flags: MuxSampleFlags;
+  }
+  /** The track object the generator reads (and mutates: trak() writes `duration`). */
+  export interface MuxVideoTrack {
+    id: number;
+    type: 'video';
+    width: number;
+    height: number;
+    profileIdc: number;
+    profileCompatibility: number;
+    levelIdc: number;
+    /** NAL payloads with their header byte, without start codes. */
+    sps: Uint8Array[];
+    pps: Uint8Array[];
+    /** [hSpacing, vSpacing]: adds a `pasp` box. */
+    sarRatio?: [number, number];
+    duration?: number;
+    samples: MuxSample[];
+    /** 90 kHz ticks, written as a 64-bit tfdt (version 1). */
+    baseMediaDecodeTime: number;
+  }
+  interface Mp4Generator {
+    ftyp(): Uint8Array;
+    mdat(data: Uint8Array): Uint8Array;
+    moof(sequenceNumber: number, tracks: MuxVideoTrack[]): Uint8Array;
+    moov(tracks: MuxVideoTrack[]): Uint8Array;
+    initSegment(tracks: MuxVideoTrack[]): Uint8Array;
+  }
+  const generator: Mp4Generator;
+  export default generator;
+}
+
+declare module 'mux.js/lib/mp4/frame-utils.js' {
+  import type { MuxSample } from 'mux.js/lib/mp4/mp4-generator.js';
+  /** A frame: its NAL units plus the cumulative fields frame-utils reads. */
+  export interface MuxFrame extends Array<{ data: Uint8Array }> {
+    byteLength: number;
+    pts: number;
+    dts: number;
+    duration: number;
+    keyFrame: boolean;
+  }
+  interface FrameUtils {
+    generateSampleTableForFrame(frame: MuxFrame, baseDataOffset?: number): MuxSample[];
+    /** AVCC: 4-byte big-endian length + NAL, for each NAL of the frame. */
+    concatenateNalDataForFrame(frame: MuxFrame): Uint8Array;
+  }
+  const frameUtils: FrameUtils;
+  export default frameUtils;
+}
+
+declare module 'mux.js/lib/tools/mp4-inspector.js' {
+  /** A parsed box: `type`, `size`, `boxes` for containers, plus box-specific fields. */
+  export interface InspectedBox {
+    type: string;
+    size: number;
+    boxes?: InspectedBox[];
+    [field: string]: unknown;
+  }
+  interface Mp4Inspector {
+    inspect(bytes: Uint8Array): InspectedBox[];
+    textify(boxes: InspectedBox[], depth?: number): string;
+  }
+  const inspector: Mp4Inspector;
+  export default inspector;
+}

@@ -1,0 +1,150 @@
+/**
+ * StatsCollector: what the player reports as `player.stats` and the STATS event.
+ *
+ * Capture → present latency uses `requestVideoFrameCallback`: `metadata.mediaTime` identifies the
+ * presented frame (mapped back to the capture time in its WS header), and the presentation wall
+ * time is `performance.timeOrigin + metadata.expectedDisplayTime` (LOW-LATENCY.md technique 13).
+ */
+import { CaptureTimeMap } from './capture-time-map.js';
+
+export interface PlayerStats {
+  /** Capture → present latency of the last presented frame, ms (null before the first frame). */
+  latencyMs: number | null;
+  /** Median and 95th percentile of latencyMs over the last ~5 s of frames. */
+  latencyP50Ms: number | null;
+  latencyP95Ms: number | null;
+  /** Presented frames per second (last second). */
+  fps: number;
+  /** Received media bitrate over the last second, kbit/s. */
+  bitrateKbps: number;
+  /** bufferedEnd − currentTime, ms. */
+  bufferMs: number;
+  /** Decoder drops (getVideoPlaybackQuality) + frames the server dropped for this viewer. */
+  droppedFrames: number;
+  /** Frames presented since load (rVFC presentedFrames). */
+  framesPresented: number;
+  /** Page load (performance.timeOrigin) → first presented frame, ms. */
+  firstFrameMs: number | null;
+  /** Times playback ran out of data (`waiting` events after the first frame). */
+  stalls: number;
+  /** Seeks done by the latency controller. */
+  seeks: number;
+  playbackRate: number;
+  /** Reconnects since load. */
+  reconnects: number;
+  mode: 'ws-mse';
+  /** Resolution and codec of the current init segment. */
+  width: number;
+  height: number;
+  codec: string;
+}
+
+interface FrameMetadata {
+  mediaTime: number;
+  expectedDisplayTime: number;
+  presentedFrames: number;
+}
+
+type RvfcVideo = HTMLVideoElement & {
+  requestVideoFrameCallback?: (cb: (now: number, metadata: FrameMetadata) => void) => number;
+  cancelVideoFrameCallback?: (handle: number) => void;
+};
+
+export class StatsCollector {
+  private readonly map: CaptureTimeMap;
+  private readonly bytes: { t: number; n: number }[] = [];
+  private readonly presents: number[] = [];
+  private readonly latencies: { t: number; v: number }[] = [];
+  private rvfcHandle = 0;
+  private stopped = false;
+  private frameInterval = 1 / 30;
+  private serverDropped = 0;
+  readonly stats: PlayerStats = {
+    latencyMs: null, latencyP50Ms: null, latencyP95Ms: null, fps: 0, bitrateKbps: 0, bufferMs: 0, droppedFrames: 0,
+    framesPresented: 0, firstFrameMs: null, stalls: 0, seeks: 0, playbackRate: 1, reconnects: 0, mode: 'ws-mse',
+    width: 0, height: 0, codec: '',
+  };
+
+  constructor(private readonly video: HTMLVideoElement, mapSize: number,
+              private readonly onFrame: (first: boolean, mediaTime: number) => void) {
+    this.map = new CaptureTimeMap(mapSize);
+    this.video.addEventListener('waiting', this.onWaiting);
+    this.schedule();
+  }
+
+  setFrameInterval(seconds: number): void {
+    this.frameInterval = seconds;
+  }
+
+  onBytes(n: number): void {
+    this.bytes.push({ t: performance.now(), n });
+  }
+
+  onSample(mediaTime: number, captureTimeMs: number): void {
+    this.map.set(mediaTime, captureTimeMs);
+  }
+
+  setServerDropped(n: number): void {
+    this.serverDropped = n;
+  }
+
+  /** Refreshes the derived fields; returns the stats object. */
+  update(extra: { seeks: number; reconnects: number }): PlayerStats {
+    const now = performance.now();
+    const s = this.stats;
+    while (this.bytes.length && this.bytes[0]!.t < now - 1000) this.bytes.shift();
+    s.bitrateKbps = Math.round(this.bytes.reduce((a, b) => a + b.n, 0) * 8 / 1000);
+    while (this.presents.length && this.presents[0]! < now - 1000) this.presents.shift();
+    s.fps = this.presents.length;
+    while (this.latencies.length && this.latencies[0]!.t < now - 5000) this.latencies.shift();
+    if (this.latencies.length) {
+      const sorted = this.latencies.map((l) => l.v).sort((a, b) => a - b);
+      s.latencyP50Ms = round1(sorted[Math.floor((sorted.length - 1) * 0.5)]!);
+      s.latencyP95Ms = round1(sorted[Math.floor((sorted.length - 1) * 0.95)]!);
+    }
+    const v = this.video;
+    const b = v.buffered;
+    s.bufferMs = b.length ? round1(Math.max(0, (b.end(b.length - 1) - v.currentTime) * 1000)) : 0;
+    const quality = typeof v.getVideoPlaybackQuality === 'function' ? v.getVideoPlaybackQuality() : null;
+    s.droppedFrames = (quality?.droppedVideoFrames ?? 0) + this.serverDropped;
+    s.playbackRate = v.playbackRate;
+    s.seeks = extra.seeks;
+    s.reconnects = extra.reconnects;
+    return s;
+  }
+
+  destroy(): void {
+    this.stopped = true;
+    this.video.removeEventListener('waiting', this.onWaiting);
+    const v = this.video as RvfcVideo;
+    if (this.rvfcHandle && v.cancelVideoFrameCallback) v.cancelVideoFrameCallback(this.rvfcHandle);
+  }
+
+  private readonly onWaiting = (): void => {
+    if (this.stats.framesPresented > 0) this.stats.stalls++;
+  };
+
+  private schedule(): void {
+    const v = this.video as RvfcVideo;
+    if (this.stopped || !v.requestVideoFrameCallback) return;
+    this.rvfcHandle = v.requestVideoFrameCallback(this.onVideoFrame);
+  }
+
+  private readonly onVideoFrame = (_now: number, m: FrameMetadata): void => {
+    const s = this.stats;
+    const first = s.framesPresented === 0;
+    s.framesPresented = m.presentedFrames;
+    this.presents.push(performance.now());
+    if (first) s.firstFrameMs = round1(m.expectedDisplayTime);
+    const capture = this.map.get(m.mediaTime, this.frameInterval / 2);
+    if (capture !== undefined) {
+      const latency = performance.timeOrigin + m.expectedDisplayTime - capture;
+      s.latencyMs = round1(latency);
+      this.latencies.push({ t: performance.now(), v: latency });
+    }
+    this.onFrame(first, m.mediaTime);
+    this.schedule();
+  };
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;

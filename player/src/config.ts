@@ -46,20 +46,16 @@ export const defaultPlayerConfig: Readonly<PlayerConfig> = Object.freeze({
   autoPlay: true,
   debug: false,
   // LatencyController (see latency-controller.ts for the meaning of each; values measured in
-  // Chromium 156, see player/README.md "Latency controller")
+  // Chromium 156, see player/README.md "Latency controller"; the hold-time floor and band)
   targetBufferFrames: 0,
   catchUpEnterFrames: 0.5,
-  catchUpExitFrames: 0.25,
-  maxPlaybackRate: 1.15,
+  catchUpExitFrames: 0.15,
+  maxPlaybackRate: 1.1,
   playbackRateGain: 1.5,
-  stallGuardSeconds: 0,
-  minPlaybackRate: 1,
   seekThresholdSeconds: 0.5,
   seekCooldownMs: 1000,
-  bufferWindowMs: 1000,
-  stallTargetStepFrames: 1,
-  stallTargetMaxFrames: 2,
-  stallTargetDecayMs: 15_000,
+  holdFloorWindowMs: 10_000,
+  holdRecentWindowMs: 500,
 });
 
 export class PlayerConfigError extends Error {
@@ -90,10 +86,8 @@ export function mergeConfig(user: Partial<PlayerConfig> = {}, warn: (m: string) 
   clamp(config, 'latencyMapSize', 16, 100_000, warn);
   clamp(config, 'targetBufferFrames', 0, 30, warn);
   clamp(config, 'maxPlaybackRate', 1, 2, warn);
-  clamp(config, 'minPlaybackRate', 0.5, 1, warn);
-  clamp(config, 'bufferWindowMs', 0, 10_000, warn);
-  clamp(config, 'stallTargetMaxFrames', 0, 30, warn);
-  clamp(config, 'stallTargetDecayMs', 1000, 600_000, warn);
+  clamp(config, 'holdRecentWindowMs', 0, 10_000, warn);
+  clamp(config, 'holdFloorWindowMs', 1000, 600_000, warn);
   if (config.reconnectInitialDelayMs > config.reconnectMaxDelayMs) {
     throw new PlayerConfigError('reconnectInitialDelayMs must not exceed reconnectMaxDelayMs');
   }

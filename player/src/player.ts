@@ -75,7 +75,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     this.video = video;
     video.addEventListener('error', this.onVideoError);
     document.addEventListener('visibilitychange', this.onVisibility);
-    this.collector = new StatsCollector(video, this.config.latencyMapSize, (first, mediaTime) => this.onPresented(first, mediaTime));
+    this.collector = new StatsCollector(video, this.config.latencyMapSize, (first, holdMs) => this.onPresented(first, holdMs));
     this.latency = new LatencyController(video, this.config, (m) => this.log(m));
     this.mse = new MseController(video, {
       preferManaged: this.config.preferManagedMediaSource,
@@ -278,9 +278,9 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     if (this.pendingRemux === 0 && (this.mse?.queueLength ?? 0) === 0) this.latency?.evaluate();
   }
 
-  private onPresented(first: boolean, mediaTime: number): void {
+  private onPresented(first: boolean, holdMs: number | undefined): void {
     if (first && this.collector) this.emit(PlayerEvents.FIRST_FRAME, { firstFrameMs: this.collector.stats.firstFrameMs ?? 0 });
-    this.latency?.evaluate(mediaTime);
+    this.latency?.evaluate(holdMs);
   }
 
   /**

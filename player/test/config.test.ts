@@ -37,10 +37,10 @@ describe('backBufferRange', () => {
 describe('CaptureTimeMap', () => {
   it('finds the nearest entry within the tolerance and stays bounded', () => {
     const m = new CaptureTimeMap(4);
-    for (let i = 0; i < 6; i++) m.set((i * 3003) / 90000, 1000 + i);
+    for (let i = 0; i < 6; i++) m.set((i * 3003) / 90000, 1000 + i, 50 + i);
     expect(m.size).toBe(4);
-    expect(m.get(0.16683, 1 / 60)).toBe(1005); // 5 * 3003 / 90000 = 0.166833.. rounded to µs by the browser
-    expect(m.get(0.1, 1 / 60)).toBe(1003);
+    expect(m.get(0.16683, 1 / 60)).toEqual({ captureTimeMs: 1005, arrivalMs: 55 }); // 5 * 3003 / 90000 = 0.166833.. rounded to µs by the browser
+    expect(m.get(0.1, 1 / 60)).toEqual({ captureTimeMs: 1003, arrivalMs: 53 });
     expect(m.get(0, 1 / 60)).toBeUndefined(); // evicted
   });
 });

@@ -1,32 +1,42 @@
 /**
- * LatencyController: keeps about `targetBufferFrames` frame intervals between `currentTime` and
- * the buffered end. Everything above that is latency the viewer does not need.
+ * LatencyController: removes every millisecond a frame waits in the player beyond what decoding
+ * and display need.
  *
- * Policy (LOW-LATENCY.md technique 5; CONVENTIONS.md 9): a hysteresis band with a bounded
- * playbackRate for small drift (never below 1.0 unless about to stall) and a seek to
- * `bufferedEnd - target` only for large drift: the burst of the cached GOP on join, a stall,
- * a return to a background tab. go2rtc's `playbackRate = gap` settles at ~1 s of buffer: not that.
+ * The signal is the *hold time* of each presented frame: presentation time
+ * (`requestVideoFrameCallback` expectedDisplayTime) minus the time its fragment reached the
+ * player, both on `performance.now()`. Its minimum over a long window is the floor of this
+ * machine's path (worker, append, decode, compositor); the minimum over a short window above that
+ * floor is latency we can remove by playing slightly faster.
+ *
+ * Why not `bufferedEnd - currentTime` (LOW-LATENCY.md technique 5)? Measured in Chromium 156:
+ * - `currentTime` trails the frame on screen by about a frame and jitters by a few ms;
+ * - the number of frames queued behind the presented one is 0 or 1: with one fragment per frame
+ *   the buffer is quantized in whole frames, so a controller on it keeps a whole spare frame
+ *   (33 ms) or none;
+ * - Chromium renders 29.97 fps on a 30 fps cadence at 60 Hz (VideoRendererAlgorithm), so frames
+ *   are shown 1 ms/s earlier until one arrives too late for its slot; that slip adds a whole
+ *   frame of hold time, which only a continuous signal sees and removes.
+ *
+ * Policy: a hysteresis band with a bounded playbackRate for small excess (never below 1.0), a
+ * seek to the live edge only for large drift: the burst of the cached GOP on join, a tab return,
+ * a stall. go2rtc's `playbackRate = gap` settles at ~1 s of buffer: not that.
  *
  * `decideLatencyAction()` is the whole policy as a pure function (unit-tested); the class only
- * samples the `<video>` element, filters the samples and applies the action.
+ * samples the `<video>` element and the hold times, and applies the action.
  */
 
 export interface LatencyPolicy {
-  /** Desired `bufferedEnd - currentTime`, in frame intervals. */
+  /** Media (frame intervals) left between the seek target and the buffered end after a live-edge seek. */
   targetBufferFrames: number;
-  /** Speed up when the (filtered) buffer exceeds target + this many frame intervals. */
+  /** Speed up when the hold time exceeds its floor by more than this many frame intervals... */
   catchUpEnterFrames: number;
-  /** ...and return to 1.0 once it is back within target + this many frame intervals. */
+  /** ...and return to 1.0 once the excess is below this many frame intervals. */
   catchUpExitFrames: number;
   /** Upper bound of playbackRate while catching up (1.1–1.25 for live). */
   maxPlaybackRate: number;
   /** Rate gain: rate = 1 + gain * excess seconds, clamped to maxPlaybackRate. */
   playbackRateGain: number;
-  /** Below this buffer (seconds) playback is about to stall: play at `minPlaybackRate`. */
-  stallGuardSeconds: number;
-  /** playbackRate used when about to stall (1.0 disables slowing down). */
-  minPlaybackRate: number;
-  /** Buffer (seconds) above which we seek to the live edge instead of speeding up. */
+  /** Buffer (seconds, bufferedEnd - currentTime) above which we seek to the live edge instead of speeding up. */
   seekThresholdSeconds: number;
   /** Minimum time between two seeks (ms), so that a burst of frames causes one seek, not thirty. */
   seekCooldownMs: number;
@@ -38,11 +48,8 @@ export interface LatencyInput {
   /** Start of that range, seconds: a seek never goes before it. */
   bufferedStart: number;
   currentTime: number;
-  /**
-   * The buffer after filtering (a windowed minimum), seconds: drives the rate decision so that
-   * arrival jitter does not. Seeks use the raw buffer. Defaults to bufferedEnd - currentTime.
-   */
-  filteredBuffer?: number;
+  /** Hold time above its floor, seconds (undefined until there are hold samples). */
+  excessHold?: number;
   /** Current frame interval, seconds (from the sample durations). */
   frameInterval: number;
   /** Current playbackRate of the element. */
@@ -51,47 +58,39 @@ export interface LatencyInput {
   msSinceSeek: number;
   /** The element is seeking: decide nothing. */
   seeking: boolean;
-  /** Force a jump to the live edge (tab became visible again, recovered from a stall). */
+  /** Force a jump to the live edge (tab became visible again, playback sits in an old range). */
   forceLiveEdge: boolean;
 }
 
 export type LatencyAction =
   | { kind: 'none' }
-  | { kind: 'rate'; playbackRate: number; reason: 'catch-up' | 'in-band' | 'stall-guard' }
+  | { kind: 'rate'; playbackRate: number; reason: 'catch-up' | 'in-band' }
   | { kind: 'seek'; to: number; reason: 'drift' | 'forced' };
 
 const NONE: LatencyAction = { kind: 'none' };
-
-/** Stalls this soon after the first frame or a seek are start-up effects, not network jitter. */
-const STARTUP_GRACE_MS = 3000;
 
 /** The latency policy as a pure function of the element's state. */
 export function decideLatencyAction(input: LatencyInput, policy: LatencyPolicy): LatencyAction {
   const { bufferedEnd, bufferedStart, currentTime, frameInterval, playbackRate } = input;
   if (input.seeking || !(bufferedEnd > bufferedStart)) return NONE;
-  const target = policy.targetBufferFrames * frameInterval;
   const buffer = bufferedEnd - currentTime;
-  const seekTo = Math.max(bufferedStart, bufferedEnd - target);
+  const seekTo = Math.max(bufferedStart, bufferedEnd - policy.targetBufferFrames * frameInterval);
 
   if (input.forceLiveEdge || buffer > policy.seekThresholdSeconds) {
     if (!input.forceLiveEdge && input.msSinceSeek < policy.seekCooldownMs) return NONE;
     if (seekTo - currentTime <= frameInterval / 2 && !input.forceLiveEdge) return NONE;
     return { kind: 'seek', to: seekTo, reason: input.forceLiveEdge ? 'forced' : 'drift' };
   }
+  if (input.excessHold === undefined) return NONE;
 
-  const smoothed = input.filteredBuffer ?? buffer;
-  const excess = smoothed - target;
+  const excess = input.excessHold;
   const catchingUp = playbackRate > 1;
   let rate = 1;
-  let reason: 'catch-up' | 'in-band' | 'stall-guard' = 'in-band';
-  if (smoothed < policy.stallGuardSeconds) {
-    rate = policy.minPlaybackRate;
-    reason = 'stall-guard';
-  } else if (excess > policy.catchUpEnterFrames * frameInterval ||
-             (catchingUp && excess > policy.catchUpExitFrames * frameInterval)) {
-    rate = Math.min(policy.maxPlaybackRate, 1 + policy.playbackRateGain * excess);
-    // Never let the speed-up alone drop us under the exit line within one frame.
-    rate = Math.max(rate, 1.01);
+  let reason: 'catch-up' | 'in-band' = 'in-band';
+  if (excess > policy.catchUpEnterFrames * frameInterval ||
+      (catchingUp && excess > policy.catchUpExitFrames * frameInterval)) {
+    // At least 1% faster, so a small excess is gone within a couple of seconds.
+    rate = Math.max(1.01, Math.min(policy.maxPlaybackRate, 1 + policy.playbackRateGain * excess));
     reason = 'catch-up';
   }
   rate = Math.round(rate * 100) / 100; // setting playbackRate has a cost: avoid jitter in the 3rd decimal
@@ -99,57 +98,42 @@ export function decideLatencyAction(input: LatencyInput, policy: LatencyPolicy):
   return { kind: 'rate', playbackRate: rate, reason };
 }
 
-/** A sliding-window minimum: the headroom we could remove without stalling is the minimum buffer. */
+/** A sliding-window minimum (monotonic deque): O(1) amortized per sample. */
 export class WindowMin {
   private samples: { t: number; v: number }[] = [];
+  private startT = NaN;
   constructor(private readonly windowMs: number) {}
   push(t: number, v: number): number {
+    if (Number.isNaN(this.startT)) this.startT = t;
     const s = this.samples;
     while (s.length && s[s.length - 1]!.v >= v) s.pop();
     s.push({ t, v });
     while (s.length && s[0]!.t < t - this.windowMs) s.shift();
     return s[0]!.v;
   }
+  /** How long (ms) samples have been pushed since the last reset. */
+  spanMs(now: number): number {
+    return Number.isNaN(this.startT) ? 0 : now - this.startT;
+  }
   reset(): void {
     this.samples = [];
+    this.startT = NaN;
   }
 }
 
 export interface LatencyControllerOptions extends LatencyPolicy {
-  /** Window (ms) of the minimum filter applied to the buffer samples before the rate decision. */
-  bufferWindowMs: number;
-  /** Each stall (`waiting` while playing) raises the target by this many frames (adaptive jitter margin)... */
-  stallTargetStepFrames: number;
-  /** ...up to this many extra frames... */
-  stallTargetMaxFrames: number;
-  /** ...and one step is given back after this many ms without a stall. */
-  stallTargetDecayMs: number;
-}
-
-/**
- * Adaptive jitter margin: the extra frames added to the target after stalls, decaying over time.
- * Pure (unit-tested). A clean loopback source keeps the base target; a jittery network earns a
- * frame or two of margin instead of stalling every few seconds.
- */
-export function stallMargin(stallTimes: readonly number[], now: number, o: Pick<LatencyControllerOptions, 'stallTargetStepFrames' | 'stallTargetMaxFrames' | 'stallTargetDecayMs'>): number {
-  let margin = 0;
-  let t = -Infinity;
-  for (const s of stallTimes) {
-    if (s > now) break;
-    margin = Math.max(0, margin - o.stallTargetStepFrames * Math.floor((s - t) / o.stallTargetDecayMs));
-    margin = Math.min(o.stallTargetMaxFrames, margin + o.stallTargetStepFrames);
-    t = s;
-  }
-  if (t > -Infinity) margin = Math.max(0, margin - o.stallTargetStepFrames * Math.floor((now - t) / o.stallTargetDecayMs));
-  return margin;
+  /** Window (ms) of the minimum that estimates the floor of the hold time (decode + display). */
+  holdFloorWindowMs: number;
+  /** Window (ms) of the minimum that estimates the current hold time (filters one-off late frames). */
+  holdRecentWindowMs: number;
 }
 
 export interface LatencySnapshot {
   bufferSeconds: number;
-  filteredBufferSeconds: number;
+  /** Floor and current (windowed minimum) hold time, ms. */
+  holdFloorMs: number;
+  holdRecentMs: number;
   seeks: number;
-  /** Target in use, frames (configured + adaptive margin). */
-  targetFrames: number;
   lastAction: LatencyAction;
 }
 
@@ -158,40 +142,26 @@ export class LatencyController {
   private frameInterval = 1 / 30;
   private lastSeekAt = -Infinity;
   private forceLiveEdge = false;
-  private readonly window: WindowMin;
+  private readonly floor: WindowMin;
+  private readonly recent: WindowMin;
   private seeks = 0;
   private lastBuffer = 0;
-  private lastFiltered = 0;
+  private holdFloor = NaN;
+  private holdRecent = NaN;
   private lastAction: LatencyAction = NONE;
-  private readonly stalls: number[] = [];
-  private firstFrameAt = Infinity;
   private readonly onVisibility = (): void => {
     if (document.visibilityState === 'visible') this.requestLiveEdge();
-  };
-  private readonly onWaiting = (): void => {
-    // Only stalls during steady playback count: not the start-up (first frames, the join seek),
-    // not the aftermath of our own seeks.
-    const now = performance.now();
-    if (this.video.seeking || this.video.paused || now - this.firstFrameAt < STARTUP_GRACE_MS || now - this.lastSeekAt < STARTUP_GRACE_MS) return;
-    this.stalls.push(performance.now());
-    if (this.stalls.length > 32) this.stalls.shift();
   };
 
   constructor(private readonly video: HTMLVideoElement, private readonly policy: LatencyControllerOptions,
               private readonly log: (msg: string) => void = () => {}) {
-    this.window = new WindowMin(policy.bufferWindowMs);
+    this.floor = new WindowMin(policy.holdFloorWindowMs);
+    this.recent = new WindowMin(policy.holdRecentWindowMs);
     document.addEventListener('visibilitychange', this.onVisibility);
-    video.addEventListener('waiting', this.onWaiting);
   }
 
   destroy(): void {
     document.removeEventListener('visibilitychange', this.onVisibility);
-    this.video.removeEventListener('waiting', this.onWaiting);
-  }
-
-  /** Current target in frames: the configured one plus the adaptive jitter margin. */
-  targetFrames(now = performance.now()): number {
-    return this.policy.targetBufferFrames + stallMargin(this.stalls, now, this.policy);
   }
 
   setFrameInterval(seconds: number): void {
@@ -204,21 +174,14 @@ export class LatencyController {
   }
 
   snapshot(): LatencySnapshot {
-    return { bufferSeconds: this.lastBuffer, filteredBufferSeconds: this.lastFiltered, seeks: this.seeks, targetFrames: this.targetFrames(), lastAction: this.lastAction };
+    return { bufferSeconds: this.lastBuffer, holdFloorMs: this.holdFloor, holdRecentMs: this.holdRecent, seeks: this.seeks, lastAction: this.lastAction };
   }
 
   /**
-   * Call after every append (no argument) and for every presented frame (with the frame's
-   * `mediaTime` from requestVideoFrameCallback).
-   *
-   * Measured in Chromium 156: `currentTime` lags the frame actually on screen by about one frame
-   * interval and jitters by a few ms, so `bufferedEnd - currentTime` is a poor signal at the
-   * one-frame scale. The rate decision therefore uses the presented frame itself: the media
-   * appended beyond it, `bufferedEnd - (mediaTime + frameInterval)`, i.e. frames waiting in the
-   * buffer when a frame reaches the screen (0 = running at the very edge). Seeks for large drift
-   * use the raw `bufferedEnd - currentTime`, which is good enough at the 0.5 s scale.
+   * Call after every append (no argument) and for every presented frame with its hold time
+   * (ms from the fragment reaching the player to the frame's presentation).
    */
-  evaluate(presentedMediaTime?: number, now = performance.now()): void {
+  evaluate(holdMs?: number, now = performance.now()): void {
     const v = this.video;
     const ranges = v.buffered;
     if (ranges.length === 0) return;
@@ -232,12 +195,12 @@ export class LatencyController {
     const bufferedStart = inLast ? ranges.start(i) : ranges.start(ranges.length - 1);
     const buffer = bufferedEnd - v.currentTime;
     this.lastBuffer = buffer;
-    let filtered: number | undefined;
-    if (presentedMediaTime !== undefined && this.firstFrameAt === Infinity) this.firstFrameAt = now;
-    if (presentedMediaTime !== undefined && !v.seeking) {
-      const queued = Math.max(0, bufferedEnd - (presentedMediaTime + this.frameInterval));
-      filtered = this.window.push(now, queued);
-      this.lastFiltered = filtered;
+    let excessHold: number | undefined;
+    if (holdMs !== undefined && !v.seeking) {
+      this.holdFloor = this.floor.push(now, holdMs);
+      this.holdRecent = this.recent.push(now, holdMs);
+      // Trust the excess only once the floor window has seen a few seconds of frames.
+      if (this.floor.spanMs(now) > this.policy.holdRecentWindowMs * 2) excessHold = (this.holdRecent - this.holdFloor) / 1000;
     } else if (buffer <= this.policy.seekThresholdSeconds && !this.forceLiveEdge && inLast) {
       return; // appends only matter for the large-drift seek
     }
@@ -245,13 +208,13 @@ export class LatencyController {
       bufferedEnd,
       bufferedStart,
       currentTime: v.currentTime,
-      ...(filtered !== undefined ? { filteredBuffer: filtered } : {}),
+      ...(excessHold !== undefined ? { excessHold } : {}),
       frameInterval: this.frameInterval,
       playbackRate: v.playbackRate,
       msSinceSeek: now - this.lastSeekAt,
       seeking: v.seeking,
       forceLiveEdge: this.forceLiveEdge || !inLast,
-    }, { ...this.policy, targetBufferFrames: this.targetFrames(now) });
+    }, this.policy);
     if (action.kind === 'none') return;
     this.lastAction = action;
     if (action.kind === 'rate') {
@@ -260,7 +223,9 @@ export class LatencyController {
       this.forceLiveEdge = false;
       this.lastSeekAt = now;
       this.seeks++;
-      this.window.reset();
+      // Hold times before the seek describe the old position: start both windows afresh.
+      this.floor.reset();
+      this.recent.reset();
       this.log(`seek ${v.currentTime.toFixed(3)} -> ${action.to.toFixed(3)} (${action.reason}, buffer ${buffer.toFixed(3)} s)`);
       v.playbackRate = 1;
       v.currentTime = action.to;

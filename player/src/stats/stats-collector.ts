@@ -66,7 +66,7 @@ export class StatsCollector {
   };
 
   constructor(private readonly video: HTMLVideoElement, mapSize: number,
-              private readonly onFrame: (first: boolean, mediaTime: number) => void) {
+              private readonly onFrame: (first: boolean, holdMs: number | undefined) => void) {
     this.map = new CaptureTimeMap(mapSize);
     this.video.addEventListener('waiting', this.onWaiting);
     this.schedule();
@@ -80,8 +80,9 @@ export class StatsCollector {
     this.bytes.push({ t: performance.now(), n });
   }
 
+  /** A fragment reached the player now: remember its capture time and arrival for the frame callback. */
   onSample(mediaTime: number, captureTimeMs: number): void {
-    this.map.set(mediaTime, captureTimeMs);
+    this.map.set(mediaTime, captureTimeMs, performance.now());
   }
 
   setServerDropped(n: number): void {
@@ -136,13 +137,13 @@ export class StatsCollector {
     s.framesPresented = m.presentedFrames;
     this.presents.push(performance.now());
     if (first) s.firstFrameMs = round1(m.expectedDisplayTime);
-    const capture = this.map.get(m.mediaTime, this.frameInterval / 2);
-    if (capture !== undefined) {
-      const latency = performance.timeOrigin + m.expectedDisplayTime - capture;
+    const sample = this.map.get(m.mediaTime, this.frameInterval / 2);
+    if (sample !== undefined) {
+      const latency = performance.timeOrigin + m.expectedDisplayTime - sample.captureTimeMs;
       s.latencyMs = round1(latency);
       this.latencies.push({ t: performance.now(), v: latency });
     }
-    this.onFrame(first, m.mediaTime);
+    this.onFrame(first, sample ? m.expectedDisplayTime - sample.arrivalMs : undefined);
     this.schedule();
   };
 }

@@ -71,7 +71,7 @@ const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 if (stale) {
-  run('npm', [existsSync(join(root, 'node_modules')) ? 'install' : 'ci', '--no-audit', '--no-fund'], {
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
-  });
+  // `npm install`, not `npm ci`: npm 11 leaves turbo's other-platform binaries
+  // (@turbo/darwin-64 …) out of the lockfile, and `npm ci` then refuses it as out of sync.
+  run('npm', ['install', '--no-audit', '--no-fund'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
 }

@@ -15,7 +15,7 @@ test('720p29.97 barcode: p95 capture→display latency under 100 ms, no stalls',
     await page.goto(stream.watchUrl);
     await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.waitForTimeout(3000); // warm-up: latency controller settles
-    const r = await measureWindow(page, 10_500);
+    const r = await measureWindow(page, 20_000); // long enough that one slip episode does not decide p95
     const stats = await playerStats(page);
     const table = resultTable([{ name: 'Framewire /watch/cam 1280x720@29.97', r, expectedFps: stream.source.fps }]);
     const report = `${table}\n\nper second: ${latencyTimeline(r.samples)}\nsource: ${stream.source.describe()}\nplayer stats: ${JSON.stringify(stats)}`;

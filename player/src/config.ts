@@ -47,7 +47,7 @@ export const defaultPlayerConfig: Readonly<PlayerConfig> = Object.freeze({
   debug: false,
   // LatencyController (see latency-controller.ts for the meaning of each; values measured in
   // Chromium 156, see player/README.md "Latency controller"; the hold-time floor and band)
-  targetBufferFrames: 0,
+  targetBufferFrames: 1,
   catchUpEnterFrames: 0.5,
   catchUpExitFrames: 0.15,
   maxPlaybackRate: 1.1,

@@ -26,6 +26,10 @@ export function liveSocketUrl(name: string, base: { protocol: string; host: stri
   return `${base.protocol === 'https:' ? 'wss' : 'ws'}://${base.host}/live/${encodeURIComponent(name)}`;
 }
 
+/** At most this many media-error recoveries within RECOVERY_WINDOW_MS before giving up. */
+const MAX_RECOVERIES = 3;
+const RECOVERY_WINDOW_MS = 60_000;
+
 export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   /** True when this browser has MSE (or ManagedMediaSource) and can decode H.264 Baseline. */
   static isSupported(): boolean {
@@ -45,6 +49,10 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   private fatal = false;
   private url = '';
   private pendingRemux = 0;
+  /** A `live-edge` message arrived: jump to the newest frame once the burst before it is appended. */
+  private liveEdgePending = false;
+  /** When media-error recoveries happened (performance.now()), for the bound below. */
+  private readonly recoveries: number[] = [];
   private reconnects = 0;
   private connectedOnce = false;
   private streamName = '';
@@ -77,25 +85,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     document.addEventListener('visibilitychange', this.onVisibility);
     this.collector = new StatsCollector(video, this.config.latencyMapSize, (first, holdMs) => this.onPresented(first, holdMs));
     this.latency = new LatencyController(video, this.config, (m) => this.log(m));
-    this.mse = new MseController(video, {
-      preferManaged: this.config.preferManagedMediaSource,
-      backBufferSeconds: this.config.backBufferSeconds,
-      trimIntervalMs: this.config.backBufferTrimIntervalMs,
-    }, {
-      onOpen: (kind) => this.emit(PlayerEvents.MEDIA_ATTACHED, { mediaSource: kind }),
-      onAppended: () => this.onAppended(),
-      onError: (kind, message, error) => {
-        const details = {
-          'mse-unsupported': ErrorDetails.MSE_UNSUPPORTED,
-          'codec-unsupported': ErrorDetails.CODEC_UNSUPPORTED,
-          'source-buffer': ErrorDetails.SOURCE_BUFFER_ERROR,
-          append: ErrorDetails.APPEND_ERROR,
-          quota: ErrorDetails.BUFFER_FULL,
-        }[kind];
-        this.error({ type: ErrorTypes.MEDIA_ERROR, details, fatal: true, reason: message, ...(error ? { error } : {}) });
-      },
-    });
-    this.mse.attach();
+    this.mse = this.createMse(video);
     this.statsTimer = setInterval(() => {
       if (this.collector) this.emit(PlayerEvents.STATS, this.stats);
     }, this.config.statsIntervalMs);
@@ -115,13 +105,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:') throw new TypeError(`load(): unsupported URL ${url}`);
     this.url = resolved.href;
     this.streamName = decodeURIComponent(resolved.pathname.split('/').filter(Boolean).pop() ?? '');
-    this.remux = new RemuxInterface(this.config.enableWorker, {
-      onMessage: (m) => this.onRemuxMessage(m),
-      onWorkerError: (reason) => {
-        this.pendingRemux = 0;
-        this.error({ type: ErrorTypes.OTHER_ERROR, details: ErrorDetails.WORKER_ERROR, fatal: false, reason });
-      },
-    });
+    this.remux = this.createRemux();
     this.ws = new WsClient(this.url, {
       initialDelayMs: this.config.reconnectInitialDelayMs,
       backoffFactor: this.config.reconnectBackoffFactor,
@@ -134,6 +118,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
           this.remux?.discontinuity(); // the new session's GOP continues our timeline
         }
         this.connectedOnce = true;
+        this.liveEdgePending = false; // the new session sends its own cached GOP and `live-edge`
         this.emit(PlayerEvents.CONNECTED, { url: this.url, attempt });
       },
       onControl: (m) => this.onControl(m),
@@ -145,6 +130,41 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       onClose: (code, reason, delayMs) => this.onClose(code, reason, delayMs),
     });
     this.ws.connect();
+  }
+
+  private createMse(video: HTMLVideoElement): MseController {
+    const mse = new MseController(video, {
+      preferManaged: this.config.preferManagedMediaSource,
+      backBufferSeconds: this.config.backBufferSeconds,
+      trimIntervalMs: this.config.backBufferTrimIntervalMs,
+    }, {
+      onOpen: (kind) => this.emit(PlayerEvents.MEDIA_ATTACHED, { mediaSource: kind }),
+      onAppended: () => this.onAppended(),
+      onError: (kind, message, error) => {
+        // Appends fail once the element itself has failed: its `error` event decides (onVideoError).
+        if (this.video?.error) return;
+        const details = {
+          'mse-unsupported': ErrorDetails.MSE_UNSUPPORTED,
+          'codec-unsupported': ErrorDetails.CODEC_UNSUPPORTED,
+          'source-buffer': ErrorDetails.SOURCE_BUFFER_ERROR,
+          append: ErrorDetails.APPEND_ERROR,
+          quota: ErrorDetails.BUFFER_FULL,
+        }[kind];
+        this.error({ type: ErrorTypes.MEDIA_ERROR, details, fatal: true, reason: message, ...(error ? { error } : {}) });
+      },
+    });
+    mse.attach();
+    return mse;
+  }
+
+  private createRemux(): RemuxInterface {
+    return new RemuxInterface(this.config.enableWorker, {
+      onMessage: (m) => this.onRemuxMessage(m),
+      onWorkerError: (reason) => {
+        this.pendingRemux = 0;
+        this.error({ type: ErrorTypes.OTHER_ERROR, details: ErrorDetails.WORKER_ERROR, fatal: false, reason });
+      },
+    });
   }
 
   /** Stops everything and detaches from the element. The instance cannot be reused. */
@@ -201,6 +221,12 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       case 'status':
         this.emit(PlayerEvents.STATUS, m.reason !== undefined ? { state: m.state, reason: m.reason } : { state: m.state });
         if (m.state === 'ended') this.sourceEnded(m.reason);
+        break;
+      case 'live-edge':
+        // Everything before this was the cached GOP, sent at once: jump to its newest frame as
+        // soon as all of it is appended (one seek, not one per partial burst).
+        this.liveEdgePending = true;
+        this.jumpToLiveEdgeWhenIdle();
         break;
       case 'stats':
         this.collector?.setServerDropped(m.droppedFrames);
@@ -275,7 +301,18 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       v.play().catch((err: Error) => this.log(`play() rejected: ${err.name}`));
     }
     // Decide only once a burst (the cached GOP on join) is fully appended: one seek, not several.
-    if (this.pendingRemux === 0 && (this.mse?.queueLength ?? 0) === 0) this.latency?.evaluate();
+    if (this.pendingRemux === 0 && (this.mse?.queueLength ?? 0) === 0) {
+      this.jumpToLiveEdgeWhenIdle();
+      this.latency?.evaluate();
+    }
+  }
+
+  private jumpToLiveEdgeWhenIdle(): void {
+    if (!this.liveEdgePending || this.pendingRemux > 0 || (this.mse?.queueLength ?? 0) > 0) return;
+    if (!this.video?.buffered.length) return;
+    this.liveEdgePending = false;
+    this.latency?.requestLiveEdge();
+    this.latency?.evaluate();
   }
 
   private onPresented(first: boolean, holdMs: number | undefined): void {
@@ -295,7 +332,32 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
 
   private readonly onVideoError = (): void => {
     const err = this.video?.error;
-    this.error({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.MEDIA_ELEMENT_ERROR, fatal: true,
-      reason: `media element error ${err?.code ?? '?'}: ${err?.message ?? ''}` });
+    const reason = `media element error ${err?.code ?? '?'}: ${err?.message ?? ''}`;
+    // MEDIA_ERR_DECODE: a damaged frame reached the decoder (a source that cut a frame, a
+    // corrupt camera stream). The element is dead, but a new MediaSource fed from the next key
+    // frame plays again (LOW-LATENCY.md technique 7). Bounded: a stream that breaks the decoder
+    // every time ends with a fatal error instead of a reload loop.
+    const now = performance.now();
+    while (this.recoveries.length && now - this.recoveries[0]! > RECOVERY_WINDOW_MS) this.recoveries.shift();
+    const recoverable = err?.code === MediaError.MEDIA_ERR_DECODE && this.recoveries.length < MAX_RECOVERIES && this.ws !== null;
+    this.error({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.MEDIA_ELEMENT_ERROR, fatal: !recoverable,
+      reason: recoverable ? `${reason}; recovering from the next key frame` : reason });
+    if (recoverable) this.recoverMedia(now);
   };
+
+  /** New MediaSource + a new remuxer instance (late results of the old one are dropped), then reconnect for a fresh GOP. */
+  private recoverMedia(now: number): void {
+    const video = this.video;
+    if (!video || !this.ws) return;
+    this.recoveries.push(now);
+    this.log('recovering from a media error');
+    this.mse?.destroy();
+    this.remux?.destroy();
+    this.pendingRemux = 0;
+    this.liveEdgePending = false;
+    this.remux = this.createRemux();
+    this.mse = this.createMse(video);
+    this.ws.close();
+    this.ws.connect();
+  }
 }

@@ -26,7 +26,10 @@
  */
 
 export interface LatencyPolicy {
-  /** Media (frame intervals) left between the seek target and the buffered end after a live-edge seek. */
+  /**
+   * Media (frame intervals) left between the seek target and the buffered end after a live-edge
+   * seek: 1 = the start of the newest frame, so it is shown at once.
+   */
   targetBufferFrames: number;
   /** Speed up when the hold time exceeds its floor by more than this many frame intervals... */
   catchUpEnterFrames: number;
@@ -63,7 +66,8 @@ export interface LatencyInput {
 }
 
 export type LatencyAction =
-  | { kind: 'none' }
+  /** `done`: a forced live-edge jump found playback already at the edge. */
+  | { kind: 'none'; done?: boolean }
   | { kind: 'rate'; playbackRate: number; reason: 'catch-up' | 'in-band' }
   | { kind: 'seek'; to: number; reason: 'drift' | 'forced' };
 
@@ -78,7 +82,8 @@ export function decideLatencyAction(input: LatencyInput, policy: LatencyPolicy):
 
   if (input.forceLiveEdge || buffer > policy.seekThresholdSeconds) {
     if (!input.forceLiveEdge && input.msSinceSeek < policy.seekCooldownMs) return NONE;
-    if (seekTo - currentTime <= frameInterval / 2 && !input.forceLiveEdge) return NONE;
+    // Already there: a seek would only flush the decoder and re-decode from the key frame.
+    if (Math.abs(seekTo - currentTime) <= frameInterval / 2) return input.forceLiveEdge ? { kind: 'none', done: true } : NONE;
     return { kind: 'seek', to: seekTo, reason: input.forceLiveEdge ? 'forced' : 'drift' };
   }
   if (input.excessHold === undefined) return NONE;
@@ -215,7 +220,10 @@ export class LatencyController {
       seeking: v.seeking,
       forceLiveEdge: this.forceLiveEdge || !inLast,
     }, this.policy);
-    if (action.kind === 'none') return;
+    if (action.kind === 'none') {
+      if (action.done) this.forceLiveEdge = false;
+      return;
+    }
     this.lastAction = action;
     if (action.kind === 'rate') {
       v.playbackRate = action.playbackRate;

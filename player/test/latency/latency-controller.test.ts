@@ -59,6 +59,11 @@ describe('decideLatencyAction', () => {
       .toEqual({ kind: 'seek', to: 10, reason: 'forced' });
   });
 
+  it('a forced jump already at the live edge does not seek (a seek re-decodes from the key frame)', () => {
+    expect(decideLatencyAction(input({ currentTime: 10 - 1.2 * F, forceLiveEdge: true }), { ...policy, targetBufferFrames: 1 }))
+      .toEqual({ kind: 'none', done: true });
+  });
+
   it('decides nothing while seeking or with nothing buffered', () => {
     expect(decideLatencyAction(input({ currentTime: 5, seeking: true }), policy)).toEqual({ kind: 'none' });
     expect(decideLatencyAction(input({ bufferedEnd: 0, bufferedStart: 0, currentTime: 0 }), policy)).toEqual({ kind: 'none' });

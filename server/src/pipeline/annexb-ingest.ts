@@ -18,6 +18,16 @@ import { LogOnce } from '../utils/log-once.js';
 import { ArrivalTimestamper } from './arrival-timestamper.js';
 
 const DEFAULT_FPS = 30;
+/**
+ * A read that ends on a 4 KiB boundary is almost always one of many for the same frame: the
+ * pipe buffer is 16 pages of 4 KiB (a full read is 64 KiB) and ffmpeg's avio writes in 32 KiB
+ * pieces. Measured here: 1080p key frames (> 64 KiB) on a loaded 2-core machine arrived as
+ * 65,536 bytes, then the rest more than 2 ms later; flushing in that gap cut the IDR in two and
+ * Chromium failed with PIPELINE_ERROR_DECODE. After such a read we wait for more bytes (or the
+ * next frame's start) instead; a frame that really ends on a page boundary (1 in 4096) waits
+ * one frame interval.
+ */
+const PAGE_BYTES = 4096;
 
 export interface AnnexBIngestOptions {
   logger: Logger;
@@ -36,7 +46,8 @@ export interface AnnexBIngestOptions {
  * one (AUD, SPS/PPS/SEI after a slice, first_mb_in_slice == 0) completes the previous — that
  * alone would hold every frame back one frame interval. So after each chunk, if no further bytes
  * arrive within idleFlushMs, the splitter and assembler are flushed: ffmpeg with -flush_packets 1
- * writes each packet in one burst, and a 2 ms gap had no premature flush in 45,000 frames.
+ * writes each packet in one burst, and a 2 ms gap had no premature flush in 45,000 frames —
+ * except after a read that ended on a page boundary (PAGE_BYTES).
  */
 export class AnnexBIngest {
   private readonly splitter: AnnexBSplitter;
@@ -50,6 +61,8 @@ export class AnnexBIngest {
   private chunkWallMs = 0;
   private lastSps: Uint8Array | null = null;
   private ended = false;
+  /** The last chunk ended on a page boundary: more bytes of the same frame are likely pending. */
+  private lastReadFull = false;
 
   accessUnitsOut = 0;
   idleFlushes = 0;
@@ -64,6 +77,7 @@ export class AnnexBIngest {
     if (this.ended) return;
     this.chunkMonoMs = performance.now();
     this.chunkWallMs = Date.now();
+    this.lastReadFull = chunk.byteLength > 0 && chunk.byteLength % PAGE_BYTES === 0;
     try {
       for (const nal of this.splitter.push(chunk)) this.pushNal(nal);
     } catch (err) {
@@ -165,6 +179,10 @@ export class AnnexBIngest {
 
   private armIdleFlush(): void {
     if (this.options.idleFlushMs <= 0) return;
+    if (this.lastReadFull) {
+      this.clearIdle();
+      return;
+    }
     if (this.idleTimer) this.idleTimer.refresh();
     else {
       this.idleTimer = setTimeout(() => {

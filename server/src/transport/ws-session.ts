@@ -12,8 +12,8 @@ export interface WsSessionOptions {
 
 /**
  * One viewer on WS /live/NAME. Sends hello → codec → status → the cached GOP (at once, no
- * pacing: the viewer decodes it quickly and lands at the live edge) → every access unit the
- * moment the stream hands it over.
+ * pacing: the viewer decodes it quickly) → `live-edge` (where the player jumps to the newest
+ * frame) → every access unit the moment the stream hands it over.
  *
  * Backpressure (LOW-LATENCY.md technique 4, go2rtc Sender): ws.send never blocks, it queues in
  * the socket; we look at ws.bufferedAmount before each access unit and, past the limit, drop
@@ -54,7 +54,9 @@ export class WsSession implements StreamSubscriber {
     const codec = this.stream.codec;
     if (codec) this.sendJson(codec);
     this.sendJson(this.stream.statusMessage());
-    for (const frame of this.stream.cachedGop()) this.onFrame(frame);
+    const cached = this.stream.cachedGop();
+    for (const frame of cached) this.onFrame(frame);
+    this.sendJson({ type: 'live-edge', cachedFrames: cached.length });
     this.unsubscribe = this.stream.subscribe(this);
     this.logger.info({ viewers: this.stream.viewerCount }, 'viewer joined');
   }

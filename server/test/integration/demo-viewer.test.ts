@@ -20,9 +20,10 @@ describe('demo stream over WebSocket', () => {
   it('tells a viewer that joins before the first frame that the stream is waiting, then codec and live', async () => {
     const v = viewer();
     await v.untilFrames(1, 3000);
-    expect(v.controls.map((m) => m.type)).toEqual(['hello', 'status', 'codec', 'status']);
+    expect(v.controls.map((m) => m.type)).toEqual(['hello', 'status', 'live-edge', 'codec', 'status']);
     expect(v.controls[1]).toMatchObject({ state: 'waiting' });
-    expect(v.controls[3]).toMatchObject({ state: 'live' });
+    expect(v.controls[2]).toMatchObject({ cachedFrames: 0 });
+    expect(v.controls[4]).toMatchObject({ state: 'live' });
     expect(v.frames[0]!.flags & MediaFlags.KEY).toBeTruthy();
     v.close();
   });
@@ -75,6 +76,11 @@ describe('demo stream over WebSocket', () => {
     expect(burst.length).toBeGreaterThanOrEqual(Math.min(cached, 2));
     expect(burst.length).toBeGreaterThanOrEqual(cached - 1);
     for (let i = 1; i < frames.length; i++) expect(frames[i]!.dts - frames[i - 1]!.dts).toBe(3000);
+    // `live-edge` separates the burst from live frames: exactly the cached frames precede it.
+    const edge = v.log.findIndex((r) => r.kind === 'control' && r.message.type === 'live-edge');
+    const before = v.log.slice(0, edge).filter((r) => r.kind === 'media').length;
+    expect(v.log[edge]).toMatchObject({ message: { cachedFrames: before } });
+    expect(Math.abs(before - cached)).toBeLessThanOrEqual(1); // a frame may land between the two reads
   });
 
   it('answers an unknown stream with an error message and close 4404', async () => {

@@ -81,6 +81,25 @@ describe('AnnexBIngest', () => {
     for (let i = 1; i < out.length; i++) expect(out[i]!.dts).toBeGreaterThan(out[i - 1]!.dts);
   });
 
+  it('does not idle-flush a large frame whose first read filled the pipe buffer (64 KiB)', async () => {
+    // A 100 KB IDR slice (no zero bytes, so no start-code emulation) after the fixture's SPS/PPS,
+    // delivered as one full 64 KiB read, a pause well past idleFlushMs, then the rest.
+    const [first] = fixtureAccessUnitBytes(NOAUD_FIXTURE);
+    const params = first!.subarray(0, first!.indexOf(0x65) - 4); // SPS + PPS (+ SEI) of the fixture
+    const slice = new Uint8Array(100_000).map((_, i) => 1 + (i % 251));
+    slice.set([0x65, 0x88], 0); // IDR, first_mb_in_slice = 0
+    const frame = Buffer.concat([params, Buffer.from([0, 0, 0, 1]), slice]);
+    const out: AccessUnit[] = [];
+    const ingest = makeIngest((au) => out.push(au), 2);
+    ingest.push(frame.subarray(0, 65_536));
+    await sleep(20);
+    expect(out).toHaveLength(0);
+    ingest.push(frame.subarray(65_536));
+    await sleep(20);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.nalus.at(-1)!.byteLength).toBe(slice.byteLength);
+  });
+
   it('survives garbage then valid input: no throw, the stream recovers at the next IDR', () => {
     const stream = new Stream({ name: 'g', logger: testLogger, gopCacheMaxFrames: 600, gopCacheMaxBytes: 1 << 25, statsWindowMs: 2000 });
     const got: EncodedFrame[] = [];

@@ -38,6 +38,17 @@ export interface ViewerStatsMessage {
   droppedFrames: number;
 }
 
+/**
+ * Sent once per connection, right after the cached GOP: every frame before it was already
+ * produced when the viewer joined (sent at once so it can decode from the IDR), every frame
+ * after it is sent the moment it is produced. The player jumps to the live edge here.
+ */
+export interface LiveEdgeMessage {
+  type: 'live-edge';
+  /** How many cached frames preceded this message. */
+  cachedFrames: number;
+}
+
 export type ErrorCode = 'STREAM_NOT_FOUND' | 'BAD_REQUEST' | 'SOURCE_FAILED' | 'INTERNAL';
 
 export interface ErrorMessage {
@@ -46,7 +57,7 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type ServerMessage = HelloMessage | CodecMessage | StatusMessage | ViewerStatsMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | CodecMessage | StatusMessage | LiveEdgeMessage | ViewerStatsMessage | ErrorMessage;
 
 /** WebSocket close codes used by the server (4000–4999 are free for applications, RFC 6455 7.4.2). */
 export const CloseCode = {
@@ -56,7 +67,7 @@ export const CloseCode = {
   SOURCE_ENDED: 4410,
 } as const;
 
-const SERVER_TYPES = new Set(['hello', 'codec', 'status', 'stats', 'error']);
+const SERVER_TYPES = new Set(['hello', 'codec', 'status', 'live-edge', 'stats', 'error']);
 
 /** Parses a text frame; returns null for anything that is not a known server message. */
 export function parseServerMessage(text: string): ServerMessage | null {

@@ -4,7 +4,7 @@ import { ServerErrorCode } from '../errors.js';
 import { FfmpegSource, hasVideoCodecArg, LIVE_X264_ARGS, probeVideoCodec } from './ffmpeg-source.js';
 import { DEMO_FIXTURE_PATH, PacedFileSource } from './paced-file-source.js';
 import type { Source, SourceSink } from './source.js';
-import type { SourceSpec } from './source-spec.js';
+import { isListenerUrl, type SourceSpec } from './source-spec.js';
 import { StdinSource } from './stdin-source.js';
 
 /** Raw H.264 elementary streams carry no timestamps: play them directly, paced by the SPS rate. */
@@ -60,7 +60,8 @@ export function createSource(spec: SourceSpec, sink: SourceSink, config: ServerC
           // packets read while probing (measured: an MPEG-TS over HTTP produced no frames at all).
           input: [...(rtsp ? ['-rtsp_transport', 'tcp'] : []), '-i', spec.url],
           mapArgs: ['-map', '0:v:0'],
-          codecArgs: copyOrEncode(spec.url),
+          // A pushing encoder (OBS) sends H.264: copy it; if not, ffmpeg's FLV muxer says so in the log.
+          codecArgs: isListenerUrl(spec.url) ? async () => ['-c:v', 'copy'] : copyOrEncode(spec.url),
           description: redactUrl(spec.url),
           restart: { initialMs: config.sourceRestartInitialMs, maxMs: config.sourceRestartMaxMs },
         },

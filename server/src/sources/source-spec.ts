@@ -46,3 +46,12 @@ function invalid(source: string, streamName: string, hint: string) {
     key: streamName,
   });
 }
+
+/**
+ * A URL on which ffmpeg waits for a peer to push (OBS to `srt://…?mode=listener`,
+ * `rtmp://…?listen=1`). Such an input accepts one connection: it must not be probed first, or the
+ * probe takes the peer's connection and ffmpeg never gets one.
+ */
+export function isListenerUrl(url: string): boolean {
+  return /[?&](mode=listener|listen(=1)?)(&|$)/i.test(url);
+}

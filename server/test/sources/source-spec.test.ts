@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasVideoCodecArg } from '../../src/sources/ffmpeg-source.js';
-import { parseSourceSpec } from '../../src/sources/source-spec.js';
+import { isListenerUrl, parseSourceSpec } from '../../src/sources/source-spec.js';
 
 describe('parseSourceSpec', () => {
   it('parses every documented SOURCE form', () => {
@@ -26,5 +26,15 @@ describe('parseSourceSpec', () => {
     expect(hasVideoCodecArg(['-i', 'x', '-c:v', 'copy'])).toBe(true);
     expect(hasVideoCodecArg(['-i', 'x', '-vcodec', 'libx264'])).toBe(true);
     expect(hasVideoCodecArg(['-f', 'lavfi', '-i', 'testsrc2'])).toBe(false);
+  });
+});
+
+describe('isListenerUrl', () => {
+  it('recognises inputs that wait for a pushing peer, which must not be probed', () => {
+    expect(isListenerUrl('srt://0.0.0.0:9000?mode=listener')).toBe(true);
+    expect(isListenerUrl('srt://0.0.0.0:9000?latency=20000&mode=listener')).toBe(true);
+    expect(isListenerUrl('rtmp://0.0.0.0:1935/live/key?listen=1')).toBe(true);
+    expect(isListenerUrl('srt://cam.local:9000?mode=caller')).toBe(false);
+    expect(isListenerUrl('rtsp://cam.local/stream?listener=no')).toBe(false);
   });
 });

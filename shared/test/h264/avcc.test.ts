@@ -2,19 +2,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { splitNalUnits } from '../../src/h264/annexb.js';
 import { fromLengthPrefixed, parseAvcDecoderConfigurationRecord, toLengthPrefixed } from '../../src/h264/avcc.js';
-import { H264Error } from '../../src/h264/errors.js';
 import { FIXTURES, FIXTURES_DIR, ffmpeg, makeTempDir, readFile, readFixture } from '../support/fixtures.js';
 import { concat, hex, toHex } from '../support/hex.js';
+import { h264ErrorCode } from '../support/h264-error.js';
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(H264Error);
-    return (err as H264Error).code;
-  }
-  return undefined;
-}
 
 describe('length-prefixed NAL units (ISO 14496-15 5.3.3)', () => {
   it('writes 4-byte big-endian lengths and reads them back as views', () => {
@@ -40,15 +31,15 @@ describe('length-prefixed NAL units (ISO 14496-15 5.3.3)', () => {
   });
 
   it('throws H264_ERR_BAD_AVCC when a length or its field overruns the buffer', () => {
-    expect(errorCode(() => fromLengthPrefixed(hex('00 00 00 05 09 f0')))).toBe('H264_ERR_BAD_AVCC');
-    expect(errorCode(() => fromLengthPrefixed(hex('00 00 00 02 09 f0 00 00')))).toBe('H264_ERR_BAD_AVCC');
-    expect(errorCode(() => fromLengthPrefixed(hex('ff ff ff ff 00')))).toBe('H264_ERR_BAD_AVCC');
-    expect(errorCode(() => fromLengthPrefixed(hex('03 09 f0'), 1))).toBe('H264_ERR_BAD_AVCC');
+    expect(h264ErrorCode(() => fromLengthPrefixed(hex('00 00 00 05 09 f0')))).toBe('H264_ERR_BAD_AVCC');
+    expect(h264ErrorCode(() => fromLengthPrefixed(hex('00 00 00 02 09 f0 00 00')))).toBe('H264_ERR_BAD_AVCC');
+    expect(h264ErrorCode(() => fromLengthPrefixed(hex('ff ff ff ff 00')))).toBe('H264_ERR_BAD_AVCC');
+    expect(h264ErrorCode(() => fromLengthPrefixed(hex('03 09 f0'), 1))).toBe('H264_ERR_BAD_AVCC');
   });
 
   it('rejects length sizes other than 1..4 with H264_ERR_UNSUPPORTED', () => {
-    expect(errorCode(() => fromLengthPrefixed(hex('00'), 0))).toBe('H264_ERR_UNSUPPORTED');
-    expect(errorCode(() => fromLengthPrefixed(hex('00'), 8))).toBe('H264_ERR_UNSUPPORTED');
+    expect(h264ErrorCode(() => fromLengthPrefixed(hex('00'), 0))).toBe('H264_ERR_UNSUPPORTED');
+    expect(h264ErrorCode(() => fromLengthPrefixed(hex('00'), 8))).toBe('H264_ERR_UNSUPPORTED');
   });
 });
 
@@ -96,7 +87,7 @@ describe('parseAvcDecoderConfigurationRecord (ISO 14496-15 5.3.3.1)', () => {
   });
 
   it('throws H264_ERR_BAD_AVCC on a malformed record', () => {
-    const bad = (bytes: Uint8Array): string | undefined => errorCode(() => parseAvcDecoderConfigurationRecord(bytes));
+    const bad = (bytes: Uint8Array): string | undefined => h264ErrorCode(() => parseAvcDecoderConfigurationRecord(bytes));
     expect(bad(hex('01 42 c0'))).toBe('H264_ERR_BAD_AVCC');
     expect(bad(concat(hex('02'), record.subarray(1)))).toBe('H264_ERR_BAD_AVCC'); // configurationVersion
     for (let length = 7; length < record.length; length++) {

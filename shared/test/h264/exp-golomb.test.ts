@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { H264Error } from '../../src/h264/errors.js';
 import { BitReader } from '../../src/h264/exp-golomb.js';
 import { BitWriter } from '../support/bit-writer.js';
 import { hex } from '../support/hex.js';
+import { h264ErrorCode } from '../support/h264-error.js';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(H264Error);
-    return (err as H264Error).code;
-  }
-  return undefined;
-}
 
 describe('BitReader', () => {
   it('reads bits MSB first across byte boundaries', () => {
@@ -43,18 +34,18 @@ describe('BitReader', () => {
   });
 
   it('throws H264_ERR_BITSTREAM_OVERRUN past the end', () => {
-    expect(codeOf(() => new BitReader(new Uint8Array(0)).readBit())).toBe('H264_ERR_BITSTREAM_OVERRUN');
-    expect(codeOf(() => new BitReader(hex('ff')).readBits(9))).toBe('H264_ERR_BITSTREAM_OVERRUN');
-    expect(codeOf(() => new BitReader(hex('ff')).skipBits(9))).toBe('H264_ERR_BITSTREAM_OVERRUN');
+    expect(h264ErrorCode(() => new BitReader(new Uint8Array(0)).readBit())).toBe('H264_ERR_BITSTREAM_OVERRUN');
+    expect(h264ErrorCode(() => new BitReader(hex('ff')).readBits(9))).toBe('H264_ERR_BITSTREAM_OVERRUN');
+    expect(h264ErrorCode(() => new BitReader(hex('ff')).skipBits(9))).toBe('H264_ERR_BITSTREAM_OVERRUN');
     // 0000 0001: seven leading zeros, but the seven suffix bits are missing.
-    expect(codeOf(() => new BitReader(hex('01')).readUE())).toBe('H264_ERR_BITSTREAM_OVERRUN');
-    expect(codeOf(() => new BitReader(hex('00 00')).readUE())).toBe('H264_ERR_BITSTREAM_OVERRUN');
+    expect(h264ErrorCode(() => new BitReader(hex('01')).readUE())).toBe('H264_ERR_BITSTREAM_OVERRUN');
+    expect(h264ErrorCode(() => new BitReader(hex('00 00')).readUE())).toBe('H264_ERR_BITSTREAM_OVERRUN');
   });
 
   it('rejects ue(v) with more than 31 leading zeros but reads 31', () => {
     const max = new BitWriter().ue(2 ** 32 - 2).bytes();
     expect(new BitReader(max).readUE()).toBe(2 ** 32 - 2);
-    expect(codeOf(() => new BitReader(hex('00 00 00 00 80')).readUE())).toBe('H264_ERR_BAD_EXP_GOLOMB');
+    expect(h264ErrorCode(() => new BitReader(hex('00 00 00 00 80')).readUE())).toBe('H264_ERR_BAD_EXP_GOLOMB');
   });
 
   it('rejects bad bit counts as programmer errors', () => {

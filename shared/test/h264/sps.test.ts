@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitNalUnits } from '../../src/h264/annexb.js';
-import { H264Error } from '../../src/h264/errors.js';
 import { NalType } from '../../src/h264/nal-types.js';
 import { parseSps, type SpsInfo } from '../../src/h264/sps.js';
 import { addEmulationPrevention, BitWriter } from '../support/bit-writer.js';
 import { FIXTURES, ffmpeg, ffprobeStream, makeTempDir, readFile, readFixture } from '../support/fixtures.js';
 import { hex } from '../support/hex.js';
+import { h264ErrorCode } from '../support/h264-error.js';
 
 // The SPS at the start of each fixture (note the emulation prevention byte in 00 00 03 00).
 const BASELINE_SPS = hex('67 42 c0 0d da 05 07 ec 04 40 00 00 03 00 40 00 00 0f 23 c5 0a a8');
@@ -18,15 +18,6 @@ function firstSps(stream: Uint8Array): Uint8Array {
   return sps;
 }
 
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(H264Error);
-    return (err as H264Error).code;
-  }
-  return undefined;
-}
 
 interface SpsFields {
   profileIdc: number;
@@ -268,20 +259,20 @@ describe('parseSps on hand-built SPS', () => {
   it('throws H264_ERR_BITSTREAM_OVERRUN for every truncation of a real SPS', () => {
     for (const full of [BASELINE_SPS, DEMO_SPS]) {
       for (let length = 1; length < full.length; length++) {
-        expect(errorCode(() => parseSps(full.subarray(0, length))), `length ${length}`).toBe('H264_ERR_BITSTREAM_OVERRUN');
+        expect(h264ErrorCode(() => parseSps(full.subarray(0, length))), `length ${length}`).toBe('H264_ERR_BITSTREAM_OVERRUN');
       }
     }
   });
 
   it('throws H264_ERR_BAD_SPS for a non-SPS NAL unit or out-of-range fields', () => {
-    expect(errorCode(() => parseSps(new Uint8Array(0)))).toBe('H264_ERR_BAD_SPS');
-    expect(errorCode(() => parseSps(hex('68 ce 3c 80')))).toBe('H264_ERR_BAD_SPS');
-    const bad = (fields: SpsFields): string | undefined => errorCode(() => parseSps(buildSps(fields)));
+    expect(h264ErrorCode(() => parseSps(new Uint8Array(0)))).toBe('H264_ERR_BAD_SPS');
+    expect(h264ErrorCode(() => parseSps(hex('68 ce 3c 80')))).toBe('H264_ERR_BAD_SPS');
+    const bad = (fields: SpsFields): string | undefined => h264ErrorCode(() => parseSps(buildSps(fields)));
     expect(bad({ profileIdc: 100, chromaFormatIdc: 4, widthMbs: 1, heightMapUnits: 1 })).toBe('H264_ERR_BAD_SPS');
     expect(bad({ profileIdc: 100, bitDepthLuma: 15, widthMbs: 1, heightMapUnits: 1 })).toBe('H264_ERR_BAD_SPS');
     expect(bad({ profileIdc: 66, widthMbs: 2, heightMapUnits: 2, crop: [8, 8, 0, 0] })).toBe('H264_ERR_BAD_SPS');
     expect(bad({ profileIdc: 66, widthMbs: 5000, heightMapUnits: 2 })).toBe('H264_ERR_BAD_SPS');
     // Exp-Golomb with 32 leading zeros where seq_parameter_set_id should be.
-    expect(errorCode(() => parseSps(hex('67 42 00 1e 00 00 00 00 80')))).toBe('H264_ERR_BAD_EXP_GOLOMB');
+    expect(h264ErrorCode(() => parseSps(hex('67 42 00 1e 00 00 00 00 80')))).toBe('H264_ERR_BAD_EXP_GOLOMB');
   });
 });

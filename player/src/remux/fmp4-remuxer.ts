@@ -141,11 +141,14 @@ export class Fmp4Remuxer {
     }
     if (kept.length === 0) return 'empty';
 
+    // Skip before looking at parameter sets: an init segment built for a skipped frame would be
+    // lost, and the next key frame (same SPS bytes) would not build it again.
+    if (this.needKeyFrame && !key) return 'waiting-for-keyframe';
     let init: InitSegment | undefined;
     if (sps && pps && (!sameBytes(sps, this.sps) || !sameBytes(pps, this.pps))) {
       init = this.buildInit(sps, pps);
     }
-    if (!this.track || (this.needKeyFrame && !key)) return 'waiting-for-keyframe';
+    if (!this.track) return 'waiting-for-keyframe'; // a key frame, but no parameter sets seen yet
     this.needKeyFrame = false;
 
     const decodeTime = this.mapDts(frame);

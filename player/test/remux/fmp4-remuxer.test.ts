@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import inspector, { type InspectedBox } from 'mux.js/lib/tools/mp4-inspector.js';
-import { MediaFlags, encodeMediaFrame, decodeMediaFrame } from '@framewire/shared';
+import { MediaFlags, encodeMediaFrame, decodeMediaFrame, splitAvcc, toLengthPrefixed } from '@framewire/shared';
 import { Fmp4Remuxer, type RemuxResult } from '../../src/remux/fmp4-remuxer.js';
 import { fixtureFrames } from '../helpers/fixture-frames.js';
 
@@ -134,6 +134,19 @@ describe('Fmp4Remuxer timing edge cases', () => {
     expect(typeof first === 'object' && first.init).toBeTruthy();
     const again = remuxer.push(frames[30]!);
     expect(typeof again === 'object' && again.init).toBeFalsy();
+  });
+
+  it('builds the init segment on the first key frame even when a skipped delta frame carried the same SPS/PPS', () => {
+    // Encoders that repeat parameter sets on every frame: the delta frame skipped while waiting
+    // for a key frame must not consume the init segment.
+    const frames = fixtureFrames(CLIP);
+    const params = splitAvcc(frames[0]!.payload).filter((n) => [7, 8].includes(n[0]! & 0x1f));
+    expect(params).toHaveLength(2);
+    const delta = { ...frames[1]!, payload: toLengthPrefixed([...params, ...splitAvcc(frames[1]!.payload)]) };
+    const remuxer = new Fmp4Remuxer();
+    expect(remuxer.push(delta)).toBe('waiting-for-keyframe');
+    const first = remuxer.push(frames[30]!);
+    expect(typeof first === 'object' && first.init?.codec).toBe('avc1.42c00d');
   });
 
   it('keeps the timeline continuous across a discontinuity (source restart, reconnect)', () => {

@@ -144,6 +144,10 @@ export class Stream implements SourceSink {
     this.setState('ended', reason);
   }
 
+  restarting(reason: string): void {
+    this.setState('waiting', reason);
+  }
+
   failed(err: Error): void {
     this.setState('error', describeError(err));
   }
@@ -155,9 +159,12 @@ export class Stream implements SourceSink {
     const log = state === 'error' ? this.logger.error.bind(this.logger) : this.logger.info.bind(this.logger);
     log({ state, reason }, `stream "${this.name}" is ${state}${reason ? `: ${reason}` : ''}`);
     if (state !== 'live') {
-      // A new source run must start at an IDR with fresh parameter sets.
+      // A new source run must start at an IDR with its own parameter sets (the encoder's
+      // settings may have changed), not have the old run's spliced in.
       this.needKey = true;
       this.gop.clear();
+      this.sps = null;
+      this.pps = [];
       this.pendingDiscontinuity = this.lastDts !== null;
     }
     const message = this.statusMessage();

@@ -189,7 +189,10 @@ export class FfmpegSource implements Source {
       this.runReported = true;
       if (code === 0) {
         this.logger.info(`ffmpeg for ${this.description} finished`);
-        this.sink.ended('source finished');
+        // A pulled source that ends cleanly (HTTP EOF, RTSP session closed) comes back: viewers
+        // must wait for it, not give up on an 'ended' stream.
+        if (this.options.restart) this.sink.restarting('source finished; restarting');
+        else this.sink.ended('source finished');
       } else {
         const tail = this.stderrTail.slice(-5).join(' | ');
         const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;

@@ -4,8 +4,10 @@ import type { AccessUnit } from '@framewire/shared';
 export interface SourceSink {
   /** One complete access unit with timing, delivered the moment it is complete. */
   accessUnit(au: AccessUnit): void;
-  /** The source finished by itself (end of input, process exited 0). */
+  /** The source finished by itself (end of input, process exited 0) and will not come back. */
   ended(reason: string): void;
+  /** The source stopped and will be started again: viewers keep their connection and wait. */
+  restarting(reason: string): void;
   /** The source failed (spawn error, non-zero exit, unreadable input). */
   failed(err: Error): void;
 }

@@ -28,6 +28,10 @@ export class WsSession implements StreamSubscriber {
   /** Highest bufferedAmount seen right before a send (tests assert it stays bounded). */
   maxBufferedSeen = 0;
   private dropping = false;
+  /** Bytes of the join burst (cached GOP) allowed above the limit until the next key frame. */
+  private burstAllowance = 0;
+  /** Key frames passed to onFrame: the first opens the cached GOP, a second one is live. */
+  private keyFramesSeen = 0;
   private unsubscribe: (() => void) | null = null;
   /** Heartbeat: set by pong, cleared by each ping. */
   alive = true;
@@ -55,6 +59,10 @@ export class WsSession implements StreamSubscriber {
     if (codec) this.sendJson(codec);
     this.sendJson(this.stream.statusMessage());
     const cached = this.stream.cachedGop();
+    // The burst is sent whole: it sits in bufferedAmount while the socket drains, and cutting it
+    // (a GOP can exceed the viewer limit: 8 Mbps with a 5 s GOP is 5 MB) would freeze the
+    // joiner until the next IDR. Its size is allowed on top of the limit until then.
+    for (const frame of cached) this.burstAllowance += frame.bytes.byteLength;
     for (const frame of cached) this.onFrame(frame);
     this.sendJson({ type: 'live-edge', cachedFrames: cached.length });
     this.unsubscribe = this.stream.subscribe(this);
@@ -74,15 +82,17 @@ export class WsSession implements StreamSubscriber {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     const buffered = this.ws.bufferedAmount;
     if (buffered > this.maxBufferedSeen) this.maxBufferedSeen = buffered;
+    if (frame.key && this.keyFramesSeen++ > 0) this.burstAllowance = 0; // the join burst is behind us
+    const limit = this.options.maxBufferedBytes + this.burstAllowance;
     if (this.dropping) {
-      if (!frame.key || buffered > this.options.maxBufferedBytes) {
+      if (!frame.key || buffered > limit) {
         this.droppedFrames++;
         return;
       }
       this.dropping = false;
       this.logger.info({ droppedFrames: this.droppedFrames }, 'viewer caught up: resuming at a key frame');
       this.sendJson({ type: 'stats', droppedFrames: this.droppedFrames });
-    } else if (buffered > this.options.maxBufferedBytes) {
+    } else if (buffered > limit) {
       this.dropping = true;
       this.droppedFrames++;
       this.logger.warn({ bufferedAmount: buffered }, 'viewer too slow: dropping until the next key frame');

@@ -37,7 +37,9 @@ describe('pulled URL source (http://) with restart', () => {
     const v = new Viewer(liveUrl(server.url, 'cam'));
     await v.until(() => v.frames.some((f) => f.flags & MediaFlags.DISCONTINUITY), 10_000, 'a restarted run');
     const states = v.controls.flatMap((m) => (m.type === 'status' ? [m.state] : []));
-    expect(states).toContain('ended');
+    // A restartable source that finished cleanly is 'waiting', never 'ended': players would give up.
+    expect(states).not.toContain('ended');
+    expect(v.controls).toContainEqual({ type: 'status', state: 'waiting', reason: 'source finished; restarting' });
     expect(states.at(-1)).toBe('live');
     const restartAt = v.frames.findIndex((f) => f.flags & MediaFlags.DISCONTINUITY);
     expect(v.frames[restartAt]!.flags & MediaFlags.KEY).toBeTruthy();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../src/index.js';
-import { testLogger } from '../support/fixtures.js';
+import type { AccessUnit } from '@framewire/shared';
+import { fixtureAccessUnits, NOAUD_FIXTURE, testLogger } from '../support/fixtures.js';
 import { liveUrl, Viewer } from '../support/viewer.js';
 
 describe('viewer socket hygiene', () => {
@@ -36,5 +37,40 @@ describe('viewer socket hygiene', () => {
     await v.untilClosed();
     expect(v.closeCode).toBe(1009);
     expect(server.streams.get('demo')!.state).toBe('live');
+  });
+});
+
+describe('join burst', () => {
+  it('sends a late joiner the whole cached GOP even when it is larger than the viewer limit', async () => {
+    // 8 frames of 1 MB: far more than the kernel's socket buffers take at once, so most of the
+    // burst sits in bufferedAmount, 8x over the 1 MiB viewer limit.
+    const [first] = fixtureAccessUnits(NOAUD_FIXTURE);
+    const params = first!.nalus.filter((n) => (n[0]! & 0x1f) === 7 || (n[0]! & 0x1f) === 8);
+    const slice = (type: number): Uint8Array => new Uint8Array(1_000_000).fill(0x55).fill(type, 0, 1);
+    const gop: AccessUnit[] = Array.from({ length: 8 }, (_, i) => ({
+      nalus: i === 0 ? [...params, slice(0x65)] : [slice(0x41)],
+      key: i === 0,
+      dts: i * 3000,
+      pts: i * 3000,
+      duration: 3000,
+      captureTimeMs: Date.now(),
+    }));
+    const server = await startServer(
+      { host: '127.0.0.1', port: 0, streams: { big: 'stdin' }, maxViewerBufferedBytes: 1 << 20 },
+      {
+        logger: testLogger,
+        sources: { big: (stream) => ({ description: 'test GOP', start: () => gop.forEach((au) => stream.accessUnit(au)), stop: async () => {} }) },
+      },
+    );
+    try {
+      expect(server.streams.get('big')!.cachedGop()).toHaveLength(8);
+      const v = new Viewer(liveUrl(server.url, 'big'));
+      await v.untilFrames(8, 5000);
+      expect(v.frames.map((f) => f.dts)).toEqual(gop.map((au) => au.dts));
+      expect(v.controls.find((m) => m.type === 'live-edge')).toMatchObject({ cachedFrames: 8 });
+      v.close();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -104,9 +104,14 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   if (!frameMbsOnly) r.skipBits(1); // mb_adaptive_frame_field_flag
   r.skipBits(1); // direct_8x8_inference_flag
 
-  // 7.4.2.1.1: FrameHeightInMbs = (2 − frame_mbs_only_flag) * PicHeightInMapUnits.
+  // 7.4.2.1.1: FrameHeightInMbs = (2 − frame_mbs_only_flag) * PicHeightInMapUnits; A.3.1 limits
+  // FrameHeightInMbs, not the map units (an interlaced SPS could otherwise claim twice the height).
+  const frameHeightMbs = (frameMbsOnly ? 1 : 2) * heightMapUnits;
+  if (frameHeightMbs > MAX_DIMENSION_MBS) {
+    throw new H264Error('H264_ERR_BAD_SPS', `FrameHeightInMbs ${frameHeightMbs} is above ${MAX_DIMENSION_MBS} (A.3.1)`);
+  }
   const codedWidth = widthMbs * 16;
-  const codedHeight = (frameMbsOnly ? 1 : 2) * heightMapUnits * 16;
+  const codedHeight = frameHeightMbs * 16;
   let width = codedWidth;
   let height = codedHeight;
   if (r.readBit()) {

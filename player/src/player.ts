@@ -16,6 +16,7 @@ import { EventEmitter, PlayerEvents, type PlayerListeners } from './events.js';
 import { LatencyController } from './latency/latency-controller.js';
 import { MseController, findMediaSource } from './mse/mse-controller.js';
 import { RemuxInterface } from './remux/remux-interface.js';
+import { decodeFailureMessage, type CodecSummary } from './remux/describe-codec.js';
 import type { RemuxResult } from './remux/fmp4-remuxer.js';
 import type { WorkerMessage } from './remux/worker-messages.js';
 import { StatsCollector, type PlayerStats } from './stats/stats-collector.js';
@@ -56,6 +57,8 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   private reconnects = 0;
   private connectedOnce = false;
   private streamName = '';
+  /** From the last init segment: names the likely cause when the decoder gives up. */
+  private codecSummary: CodecSummary | null = null;
 
   constructor(config: Partial<PlayerConfig> = {}) {
     super();
@@ -221,6 +224,17 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       case 'status':
         this.emit(PlayerEvents.STATUS, m.reason !== undefined ? { state: m.state, reason: m.reason } : { state: m.state });
         if (m.state === 'ended') this.sourceEnded(m.reason);
+        else if (m.state === 'error') {
+          // Not fatal: the socket stays open and the stream plays when its source recovers
+          // (a valid H.264 stream follows, a pulled source comes back).
+          const unsupported = m.code === 'CODEC_UNSUPPORTED';
+          this.error({
+            type: unsupported ? ErrorTypes.MEDIA_ERROR : ErrorTypes.NETWORK_ERROR,
+            details: unsupported ? ErrorDetails.CODEC_UNSUPPORTED : ErrorDetails.SERVER_ERROR,
+            fatal: false,
+            reason: `Stream "${this.streamName}" cannot be played${m.reason ? `: ${m.reason}` : ''}`,
+          });
+        }
         break;
       case 'live-edge':
         // Everything before this was the cached GOP, sent at once: jump to its newest frame as
@@ -283,7 +297,8 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   private onRemuxed(r: RemuxResult): void {
     if (!this.mse || this.fatal) return;
     if (r.init) {
-      if (!this.mse.appendInit(r.init.data, r.init.codec)) return;
+      this.codecSummary = r.init.summary;
+      if (!this.mse.appendInit(r.init.data, r.init.codec, r.init.summary)) return;
       if (this.collector) Object.assign(this.collector.stats, { width: r.init.width, height: r.init.height, codec: r.init.codec });
       this.emit(PlayerEvents.INIT_SEGMENT, { codec: r.init.codec, width: r.init.width, height: r.init.height });
     }
@@ -341,7 +356,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     while (this.recoveries.length && now - this.recoveries[0]! > RECOVERY_WINDOW_MS) this.recoveries.shift();
     const recoverable = err?.code === MediaError.MEDIA_ERR_DECODE && this.recoveries.length < MAX_RECOVERIES && this.ws !== null;
     this.error({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.MEDIA_ELEMENT_ERROR, fatal: !recoverable,
-      reason: recoverable ? `${reason}; recovering from the next key frame` : reason });
+      reason: recoverable ? `${reason}; recovering from the next key frame` : decodeFailureMessage(reason, this.codecSummary) });
     if (recoverable) this.recoverMedia(now);
   };
 

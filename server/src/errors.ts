@@ -21,6 +21,8 @@ export const ServerErrorCode = {
   FIXTURE_MISSING: 'SRV_ERR_FIXTURE_MISSING',
   /** The FLV byte stream from ffmpeg is malformed (bad signature, oversized tag). */
   FLV_INVALID: 'SRV_ERR_FLV_INVALID',
+  /** The input is not H.264 (H.265/HEVC, non-video bytes): no valid SPS after the first bytes. */
+  NOT_H264: 'SRV_ERR_NOT_H264',
   /** The HTTP server could not listen (port in use, permission). */
   LISTEN_FAILED: 'SRV_ERR_LISTEN_FAILED',
 } as const;

@@ -10,6 +10,7 @@
  */
 import { AppendQueue } from './append-queue.js';
 import { backBufferRange } from './back-buffer.js';
+import { unsupportedCodecMessage, type CodecSummary } from '../remux/describe-codec.js';
 
 type MediaSourceCtor = typeof MediaSource;
 
@@ -82,17 +83,19 @@ export class MseController {
   };
 
   /** Appends an init segment, creating the SourceBuffer or switching its codec as needed. */
-  appendInit(data: ArrayBuffer, codec: string): boolean {
+  appendInit(data: ArrayBuffer, codec: string, summary?: CodecSummary): boolean {
     if (this.failed) return false;
     if (!this.open) {
-      this.pending.push(() => this.appendInit(data, codec));
+      this.pending.push(() => this.appendInit(data, codec, summary));
       return true;
     }
     const ms = this.mediaSource!;
     const type = mimeType(codec);
     if (!this.ctor!.isTypeSupported(type)) {
       this.failed = true;
-      this.handlers.onError('codec-unsupported', `This browser cannot play ${codec} (MediaSource.isTypeSupported('${type}') is false)`);
+      this.handlers.onError('codec-unsupported', summary
+        ? `${unsupportedCodecMessage(summary)} (MediaSource.isTypeSupported('${type}') is false)`
+        : `This browser cannot play ${codec} (MediaSource.isTypeSupported('${type}') is false)`);
       return false;
     }
     if (!this.sourceBuffer) {

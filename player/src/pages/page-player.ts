@@ -36,6 +36,9 @@ export function messageFor(e: PlayerErrorData): string {
     case ErrorDetails.CODEC_UNSUPPORTED:
     case ErrorDetails.MSE_UNSUPPORTED:
       return e.reason;
+    case ErrorDetails.MEDIA_ELEMENT_ERROR:
+      // decodeFailureMessage() already says "This browser could not decode …" when it knows why.
+      return e.fatal && !e.reason.startsWith('This browser') ? `Playback failed: ${e.reason}` : e.reason;
     default:
       return e.fatal ? `Playback failed: ${e.reason}` : e.reason;
   }
@@ -63,15 +66,24 @@ export function playStream(name: string, o: PagePlayerOptions): FramewirePlayer 
   window.framewire = player;
   const overlay = o.overlayContainer ? new StatsOverlay(o.overlayContainer, o.overlayVisible ?? false) : null;
   setMessage(o.message, '');
+  // A stream in state `error` (not H.264, source failed) shows why until it is live again.
+  let statusError = false;
   player.on(PlayerEvents.ERROR, (e) => {
     if (e.fatal || e.details === ErrorDetails.SOCKET_ERROR) setMessage(o.message, messageFor(e), e.fatal ? 'error' : 'info');
+    else if (e.details === ErrorDetails.CODEC_UNSUPPORTED || e.details === ErrorDetails.SERVER_ERROR) {
+      statusError = true;
+      setMessage(o.message, messageFor(e), 'error');
+    }
   });
   player.on(PlayerEvents.CONNECTED, () => {
     if (o.message.dataset['kind'] !== 'error') setMessage(o.message, '');
   });
   player.on(PlayerEvents.STATUS, (s) => {
+    if (s.state === 'error') return; // the ERROR event that follows says why
+    const recovered = statusError;
+    statusError = false;
     if (s.state === 'waiting') setMessage(o.message, `Waiting for stream "${name}" to start…`);
-    else if (s.state === 'live' && o.message.dataset['kind'] !== 'error') setMessage(o.message, '');
+    else if (s.state === 'live' && (recovered || o.message.dataset['kind'] !== 'error')) setMessage(o.message, '');
   });
   player.on(PlayerEvents.FIRST_FRAME, () => {
     if (o.message.dataset['kind'] !== 'error') setMessage(o.message, '');

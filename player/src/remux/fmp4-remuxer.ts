@@ -13,6 +13,7 @@
  */
 import generator, { type MuxVideoTrack } from 'mux.js/lib/mp4/mp4-generator.js';
 import frameUtils, { type MuxFrame } from 'mux.js/lib/mp4/frame-utils.js';
+import { summarizeSps, type CodecSummary } from './describe-codec.js';
 import { MediaFlags, TIMESCALE, avcCodecString, parseSps, splitAvcc, type MediaFrame } from '@framewire/shared';
 
 /** H.264 Table 7-1 nal_unit_type values the remuxer looks at. */
@@ -32,6 +33,8 @@ export interface InitSegment {
   /** Cropped picture size from the SPS. */
   width: number;
   height: number;
+  /** Human description and playback risks from the SPS (describe-codec.ts), for error messages. */
+  summary: CodecSummary;
 }
 
 export interface RemuxResult {
@@ -209,7 +212,7 @@ export class Fmp4Remuxer {
     this.pps = ppsCopy;
     this.track = track; // the generator mutates it (gotcha 11): owned by the remuxer
     this.codec = avcCodecString(spsCopy);
-    return { data: ownBuffer(data), codec: this.codec, width: info.width, height: info.height };
+    return { data: ownBuffer(data), codec: this.codec, width: info.width, height: info.height, summary: summarizeSps(info, this.codec) };
   }
 
   /** Source dts → decode time on the MSE timeline (ticks), keeping the timeline continuous. */

@@ -16,6 +16,7 @@ import { describeError, errorCode } from '../errors.js';
 import { bytesEqual } from '../utils/bytes.js';
 import { LogOnce } from '../utils/log-once.js';
 import { ArrivalTimestamper } from './arrival-timestamper.js';
+import { InputClassifier } from './input-classifier.js';
 
 const DEFAULT_FPS = 30;
 /**
@@ -37,6 +38,14 @@ export interface AnnexBIngestOptions {
   idleFlushMs: number;
   /** AnnexBSplitter bound on a single NAL unit (garbage input must not grow memory). */
   maxNalBytes: number;
+  /**
+   * Called once when the input is certainly not H.264 (H.265, non-video bytes; InputClassifier),
+   * with a sentence saying what it looks like and what to do. Bytes keep being read: a valid
+   * stream that follows plays.
+   */
+  onNotH264?: (reason: string) => void;
+  /** Input without any sign of H.264 after which onNotH264 is called (InputClassifier default). */
+  notH264AfterBytes?: number;
 }
 
 /**
@@ -54,6 +63,8 @@ export class AnnexBIngest {
   private readonly assembler = new AccessUnitAssembler();
   private readonly timestamper = new ArrivalTimestamper(frameTicks(DEFAULT_FPS));
   private readonly once: LogOnce;
+  private readonly classifier: InputClassifier;
+  private notH264Reported = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly originMs = performance.now();
   /** Arrival of the most recent chunk: the one that completed whatever AU is emitted now. */
@@ -70,6 +81,7 @@ export class AnnexBIngest {
   constructor(private readonly options: AnnexBIngestOptions) {
     this.splitter = new AnnexBSplitter({ maxNalBytes: options.maxNalBytes });
     this.once = new LogOnce(options.logger);
+    this.classifier = new InputClassifier(options.notH264AfterBytes);
   }
 
   /** Feeds one chunk. Never throws. */
@@ -78,11 +90,13 @@ export class AnnexBIngest {
     this.chunkMonoMs = performance.now();
     this.chunkWallMs = Date.now();
     this.lastReadFull = chunk.byteLength > 0 && chunk.byteLength % PAGE_BYTES === 0;
+    this.classifier.addBytes(chunk.byteLength);
     try {
       for (const nal of this.splitter.push(chunk)) this.pushNal(nal);
     } catch (err) {
       this.recover(err);
     }
+    this.classify();
     this.armIdleFlush();
   }
 
@@ -96,6 +110,7 @@ export class AnnexBIngest {
     } catch (err) {
       this.recover(err);
     }
+    this.classify();
   }
 
   /** End of input: flush and stop. */
@@ -124,7 +139,20 @@ export class AnnexBIngest {
     });
   }
 
+  private classify(): void {
+    if (this.notH264Reported || !this.options.onNotH264) return;
+    const verdict = this.classifier.verdict();
+    if (verdict.kind !== 'not-h264') return;
+    this.notH264Reported = true;
+    try {
+      this.options.onNotH264(verdict.reason);
+    } catch (err) {
+      this.once.warn(`sink:${errorCode(err)}`, { err: describeError(err) }, 'not-H.264 consumer threw');
+    }
+  }
+
   private pushNal(nal: Uint8Array): void {
+    this.classifier.addNal(nal);
     for (const raw of this.assembler.push(nal)) this.emit(raw);
   }
 

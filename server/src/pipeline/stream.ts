@@ -1,17 +1,20 @@
 import {
   avcCodecString,
+  describeSps,
   encodeMediaFrame,
   H264Error,
   NalType,
   nalType,
   parseSps,
+  spsPlaybackRisks,
   type AccessUnit,
   type CodecMessage,
+  type ErrorCode,
   type StatusMessage,
   type StreamState,
 } from '@framewire/shared';
 import type { Logger } from 'pino';
-import { describeError, errorCode } from '../errors.js';
+import { describeError, errorCode, ServerErrorCode } from '../errors.js';
 import type { SourceSink } from '../sources/source.js';
 import { bytesEqual } from '../utils/bytes.js';
 import { LogOnce } from '../utils/log-once.js';
@@ -41,6 +44,12 @@ export interface StreamSnapshot {
   name: string;
   state: StreamState;
   reason?: string;
+  /**
+   * Set while the stream's H.264 uses features many browsers cannot decode (10-bit, 4:2:2/4:4:4,
+   * interlaced): it still plays where the decoder can (Chromium with FFmpeg), the player reports
+   * a clear error where it cannot.
+   */
+  warning?: string;
   codec: string | null;
   width: number | null;
   height: number | null;
@@ -70,6 +79,8 @@ export class Stream implements SourceSink {
   private codecInfo: CodecMessage | null = null;
   private stateValue: StreamState = 'waiting';
   private reasonValue: string | undefined;
+  private codeValue: ErrorCode | undefined;
+  private warningValue: string | undefined;
   /** Until an IDR arrives (at start, after malformed input) delta frames cannot be decoded. */
   private needKey = true;
   private sequence = 0;
@@ -109,10 +120,15 @@ export class Stream implements SourceSink {
     return this.subscribers.size;
   }
 
+  get warning(): string | undefined {
+    return this.warningValue;
+  }
+
   statusMessage(): StatusMessage {
-    return this.reasonValue === undefined
-      ? { type: 'status', state: this.stateValue }
-      : { type: 'status', state: this.stateValue, reason: this.reasonValue };
+    const message: StatusMessage = { type: 'status', state: this.stateValue };
+    if (this.reasonValue !== undefined) message.reason = this.reasonValue;
+    if (this.codeValue !== undefined) message.code = this.codeValue;
+    return message;
   }
 
   /** The encoded frames since the last IDR (first one is a key frame), for a joining viewer. */
@@ -149,13 +165,14 @@ export class Stream implements SourceSink {
   }
 
   failed(err: Error): void {
-    this.setState('error', describeError(err));
+    this.setState('error', describeError(err), errorCode(err) === ServerErrorCode.NOT_H264 ? 'CODEC_UNSUPPORTED' : 'SOURCE_FAILED');
   }
 
-  setState(state: StreamState, reason?: string): void {
+  setState(state: StreamState, reason?: string, code?: ErrorCode): void {
     if (state === this.stateValue && reason === this.reasonValue) return;
     this.stateValue = state;
     this.reasonValue = reason;
+    this.codeValue = state === 'error' ? code : undefined;
     const log = state === 'error' ? this.logger.error.bind(this.logger) : this.logger.info.bind(this.logger);
     log({ state, reason }, `stream "${this.name}" is ${state}${reason ? `: ${reason}` : ''}`);
     if (state !== 'live') {
@@ -190,6 +207,7 @@ export class Stream implements SourceSink {
       droppedFrames: dropped,
     };
     if (this.reasonValue !== undefined) row.reason = this.reasonValue;
+    if (this.warningValue !== undefined) row.warning = this.warningValue;
     return row;
   }
 
@@ -248,9 +266,13 @@ export class Stream implements SourceSink {
   /** Parses a new SPS; on malformed input drops the AU and waits for the next valid IDR. */
   private acceptSps(sps: Uint8Array): boolean {
     let message: CodecMessage;
+    let risks: string[];
+    let description: string;
     try {
       const info = parseSps(sps);
       message = { type: 'codec', codec: avcCodecString(sps), width: info.width, height: info.height, fps: info.fps };
+      risks = spsPlaybackRisks(info);
+      description = describeSps(info);
     } catch (err) {
       if (!(err instanceof H264Error)) throw err;
       this.malformedDropped++;
@@ -259,6 +281,12 @@ export class Stream implements SourceSink {
       return false;
     }
     this.sps = sps;
+    this.warningValue = risks.length === 0 ? undefined
+      : `${description} (${message.codec}): many browsers cannot decode ${risks.join('; ')}`;
+    if (this.warningValue !== undefined) {
+      this.once.warn(`risk:${message.codec}:${risks.join()}`, { codec: message.codec },
+        `${this.warningValue}; it plays only where the browser's decoder supports it (Chromium with FFmpeg does), others show an error`);
+    }
     const old = this.codecInfo;
     if (!old || old.codec !== message.codec || old.width !== message.width || old.height !== message.height || old.fps !== message.fps) {
       this.codecInfo = message;

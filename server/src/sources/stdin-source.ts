@@ -31,6 +31,11 @@ export class StdinSource implements Source {
       idleFlushMs: this.options.idleFlushMs,
       maxNalBytes: this.options.maxNalBytes,
       onAccessUnit: (au) => this.sink.accessUnit(au),
+      // The stream goes to state `error` with this reason (log, /api/streams, viewers' status)
+      // and back to `live` by itself when a valid H.264 key frame follows.
+      onNotH264: (reason) => {
+        if (!this.stopped) this.sink.failed(createError(ServerErrorCode.NOT_H264, `stdin: ${reason}`));
+      },
     });
     ingest.consume(this.input).then(
       () => {

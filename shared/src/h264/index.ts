@@ -9,3 +9,4 @@ export * from './exp-golomb.js';
 export * from './sps.js';
 export * from './codec-string.js';
 export * from './avcc.js';
+export * from './describe-codec.js';

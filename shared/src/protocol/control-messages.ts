@@ -29,6 +29,12 @@ export interface StatusMessage {
   type: 'status';
   state: StreamState;
   reason?: string;
+  /**
+   * Why the stream is in state `error`, when the server knows (added for issue 3; optional, so
+   * older players ignore it): 'CODEC_UNSUPPORTED' = the input is not H.264 (H.265, non-video
+   * bytes); 'SOURCE_FAILED' = the source process failed or exited.
+   */
+  code?: ErrorCode;
 }
 
 /** Per-viewer counters the server keeps (sent when they change, e.g. after a drop). */
@@ -49,7 +55,7 @@ export interface LiveEdgeMessage {
   cachedFrames: number;
 }
 
-export type ErrorCode = 'STREAM_NOT_FOUND' | 'BAD_REQUEST' | 'SOURCE_FAILED' | 'INTERNAL';
+export type ErrorCode = 'STREAM_NOT_FOUND' | 'BAD_REQUEST' | 'SOURCE_FAILED' | 'CODEC_UNSUPPORTED' | 'INTERNAL';
 
 export interface ErrorMessage {
   type: 'error';

@@ -92,6 +92,8 @@ export class Fmp4Remuxer {
   private timelineBase = 0;
   /** End (decode time + duration) of the last fragment, ticks on the MSE timeline. */
   private lastEnd = 0;
+  /** Duration of the last fragment (ticks); a larger forward gap is closed (see mapDts). */
+  private lastDuration = Infinity;
   private lastDts: number | undefined;
   private lastDelta = 0;
   private rebasePending = false;
@@ -118,6 +120,7 @@ export class Fmp4Remuxer {
     this.codec = '';
     this.dtsOrigin = this.lastDts = undefined;
     this.timelineBase = this.lastEnd = this.lastDelta = 0;
+    this.lastDuration = Infinity;
     this.rebasePending = false;
     this.needKeyFrame = true;
   }
@@ -174,6 +177,7 @@ export class Fmp4Remuxer {
     fragment.set(mdat, moof.byteLength);
 
     this.lastEnd = decodeTime + duration;
+    this.lastDuration = duration;
     const result: RemuxResult = {
       fragment: fragment.buffer,
       sequence: frame.sequence,
@@ -227,6 +231,10 @@ export class Fmp4Remuxer {
         (frame.flags & MediaFlags.DISCONTINUITY) !== 0 ||
         this.rebasePending ||
         expected < this.lastEnd - 1 || // backwards: source restarted
+        // Forward gap larger than the last sample: MSE's coded frame processing (dts delta > 2 x
+        // last frame duration) flags a discontinuity and drops every frame up to the next key
+        // frame. A raw stdin source whose reads stalled gets such gaps from arrival timestamps.
+        expected - this.lastEnd > this.lastDuration ||
         expected - this.lastEnd > this.maxForwardJump;
       if (jumped) {
         this.dtsOrigin = dts;

@@ -164,6 +164,17 @@ describe('Fmp4Remuxer timing edge cases', () => {
     expect(r.decodeTime).toBe(60 * 3000);
   });
 
+  it('closes a forward dts gap larger than one frame (MSE would drop up to the next key frame), keeps a one-frame gap', () => {
+    const frames = fixtureFrames(CLIP).slice(0, 10);
+    // frame 3 arrives one frame late (a missing frame: MSE tolerates it); frame 6 arrives 400 ms late (a stalled read).
+    const shifted = frames.map((f, i) => {
+      const extra = (i >= 3 ? 3000 : 0) + (i >= 6 ? 36_000 : 0);
+      return { ...f, dts: f.dts + extra, pts: f.pts + extra };
+    });
+    const r = remuxAll(shifted);
+    expect(r.map((x) => x.decodeTime / 3000)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
   it('writes pts - dts as the composition offset', () => {
     const f = fixtureFrames(CLIP)[0]!;
     const shifted = decodeMediaFrame(encodeMediaFrame(
@@ -172,5 +183,49 @@ describe('Fmp4Remuxer timing edge cases', () => {
     const trun = find(inspector.inspect(new Uint8Array(r.fragment)), ['moof', 'traf', 'trun'])!;
     expect((trun.samples as { compositionTimeOffset: number }[])[0]!.compositionTimeOffset).toBe(6000);
     expect(r.mediaTime).toBeCloseTo(6000 / 90000, 9);
+  });
+});
+
+describe('Fmp4Remuxer across a parameter-set change (encoder restarted with a new size/profile)', () => {
+  const SMALL = 'testsrc-320x240-30-baseline-noaud.h264';
+  const BIG = 'demo-1280x720-30.h264';
+  const a = fixtureFrames(SMALL, { startDts: 500_000 });
+  // The server's stdin ingest keeps dts increasing across the change: the second clip continues.
+  const b = fixtureFrames(BIG, { startDts: 500_000 + a.length * 3000 }).map((f) => ({ ...f, sequence: f.sequence + a.length }));
+  const remuxer = new Fmp4Remuxer();
+  const out = [...a, ...b].map((f) => {
+    const r = remuxer.push(f);
+    if (typeof r === 'string') throw new Error(`frame ${f.sequence} skipped: ${r}`);
+    return r;
+  });
+
+  it('emits a second init segment at the first frame of the new clip, with the new codec string and size', () => {
+    const inits = out.flatMap((r, i) => (r.init ? [{ i, ...r.init }] : []));
+    expect(inits.map(({ i, codec, width, height }) => ({ i, codec, width, height }))).toEqual([
+      { i: 0, codec: 'avc1.42c00d', width: 320, height: 240 },
+      { i: a.length, codec: expect.stringMatching(/^avc1\.4d/) as unknown as string, width: 1280, height: 720 },
+    ]);
+    expect(inits[1]!.codec).not.toBe(inits[0]!.codec);
+    expect(out[a.length]!.key).toBe(true);
+    // The new moov carries the new size in tkhd (16.16 fixed point) and the new SPS in avcC.
+    const boxes = inspector.inspect(new Uint8Array(inits[1]!.data));
+    const tkhd = find(boxes, ['moov', 'trak', 'tkhd'])!;
+    expect([tkhd.width, tkhd.height]).toEqual([1280, 720]);
+    const stsd = find(boxes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd'])!;
+    const avc1 = (stsd.sampleDescriptions as InspectedBox[])[0]!;
+    expect([avc1.width, avc1.height]).toEqual([1280, 720]);
+    const avcC = (avc1.config as InspectedBox[]).find((box) => box.type === 'avcC')!;
+    const sps = (avcC.sps as Uint8Array[])[0]!;
+    expect(sps[1]).toBe(77); // profile_idc Main
+    const newSps = [...framesNals(b[0]!.payload)].find((n) => (n[0]! & 0x1f) === 7)!;
+    expect(Array.from(sps)).toEqual(Array.from(newSps));
+  });
+
+  it('keeps decode times continuous across the change: no gap, no overlap', () => {
+    for (let i = 1; i < out.length; i++) {
+      expect(out[i]!.decodeTime, `frame ${i}`).toBe(out[i - 1]!.decodeTime + out[i - 1]!.duration);
+    }
+    expect(out[0]!.decodeTime).toBe(0);
+    expect(out[a.length]!.decodeTime).toBe(a.length * 3000);
   });
 });

@@ -1,0 +1,199 @@
+/**
+ * Frame-counter sources for the stream-variant spec (issue 3, "Every real H.264 stream plays").
+ *
+ * Each generated yuv420p frame carries its index (0, 1, 2, …) in the barcode of barcode.ts (the
+ * 48-bit field holds the index instead of a time), so the page reader (barcode-reader.ts) reads
+ * the index of every presented frame back. Two ways to produce a stream:
+ *   - CounterSource: live, real time, x264 with the variant's options → Annex-B on stdout (for
+ *     `--stream NAME=stdin`), optionally with SPS/PPS kept only before the first picture;
+ *   - encodeCounterClip: a clip encoded as fast as possible into a file (for `file:` sources,
+ *     which carry real timestamps and so can hold B-frames).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Background } from './barcode-source.js';
+import { paintBarcode, paintBarcodeChroma } from './barcode.js';
+
+export function makeCounterFrame(width: number, height: number, index: number, bg: Background): Uint8Array {
+  const frame = new Uint8Array((width * height * 3) / 2);
+  bg.fill(frame, index);
+  paintBarcode(frame, width, height, index);
+  const cw = width >> 1;
+  const ch = height >> 1;
+  const yBytes = width * height;
+  paintBarcodeChroma(frame.subarray(yBytes, yBytes + cw * ch), frame.subarray(yBytes + cw * ch), width, height);
+  return frame;
+}
+
+function rawInputArgs(width: number, height: number, fps: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', fps, '-i', 'pipe:0'];
+}
+
+/**
+ * Removes every SPS (7) and PPS (8) NAL unit after the first picture's, so only the start of the
+ * stream carries them. Annex-B byte stream in, Annex-B out; a start code split across chunks is
+ * held back until its NAL header arrives.
+ */
+export class StripRepeatedParameterSets extends Transform {
+  private seenSlice = false;
+  private dropping = false;
+  private held: Buffer = Buffer.alloc(0);
+  /** SPS/PPS NAL units removed. */
+  removed = 0;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const buf = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    const out: Buffer[] = [];
+    let emitFrom = 0; // start of the range not yet decided
+    let i = 0;
+    for (; i + 2 < buf.length; i++) {
+      if (buf[i] !== 0 || buf[i + 1] !== 0 || buf[i + 2] !== 1) continue;
+      const h = i + 3;
+      if (h >= buf.length) break; // start code at the very end: wait for the NAL header
+      const type = (buf[h] as number) & 31;
+      const scStart = i > 0 && buf[i - 1] === 0 ? i - 1 : i;
+      // Close the range before this start code.
+      if (!this.dropping && scStart > emitFrom) out.push(buf.subarray(emitFrom, scStart));
+      emitFrom = scStart;
+      if (type === 1 || type === 5) this.seenSlice = true;
+      this.dropping = this.seenSlice && (type === 7 || type === 8);
+      if (this.dropping) this.removed++;
+      i = h;
+    }
+    // Hold back what may be (part of) a start code whose NAL header has not arrived yet: a
+    // trailing 00 00 01, or trailing zero bytes (a NAL unit never ends in 00: rbsp_stop_bit).
+    let end = buf.length;
+    if (end >= 3 && buf[end - 3] === 0 && buf[end - 2] === 0 && buf[end - 1] === 1) end -= 3;
+    while (end > 0 && buf.length - end < 4 && buf[end - 1] === 0) end--;
+    if (end < emitFrom) end = emitFrom;
+    this.held = Buffer.from(buf.subarray(end));
+    if (!this.dropping && end > emitFrom) out.push(buf.subarray(emitFrom, end));
+    if (out.length) this.push(Buffer.concat(out));
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.held.length) this.push(this.held);
+    cb();
+  }
+}
+
+export interface CounterSourceOptions {
+  width: number;
+  height: number;
+  /** Encoder arguments between the raw input and `-f h264 pipe:1`, e.g. ['-c:v', 'libx264', …]. */
+  codecArgs: string[];
+  /** Frame rate as ffmpeg spells it; default 30000/1001 (no fixed phase with a 60 Hz display). */
+  fps?: string;
+  /** Keep SPS/PPS only before the first picture. */
+  headersOnce?: boolean;
+}
+
+/** A live counter stream, generated in real time and encoded by ffmpeg into Annex-B H.264. */
+export class CounterSource {
+  generated = 0;
+  skipped = 0;
+  readonly ffmpeg: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+  readonly output: Readable;
+  readonly strip: StripRepeatedParameterSets | null;
+  /** performance.now() + performance.timeOrigin (epoch ms) when each index was generated. */
+  readonly generatedAt = new Map<number, number>();
+  private stderr = '';
+  private timer: NodeJS.Timeout | undefined;
+  private startAt = 0;
+  private slot = 0;
+  private stopped = false;
+  private readonly bg: Background;
+  private readonly intervalMs: number;
+  private readonly frameBytes: number;
+
+  constructor(private readonly o: CounterSourceOptions) {
+    const fps = o.fps ?? '30000/1001';
+    const [num, den] = fps.split('/').map(Number) as [number, number];
+    this.intervalMs = (1000 * (den ?? 1)) / num;
+    this.frameBytes = (o.width * o.height * 3) / 2;
+    this.bg = new Background(o.width, o.height);
+    this.ffmpeg = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, fps), ...o.codecArgs, '-flush_packets', '1', '-f', 'h264', 'pipe:1'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.ffmpeg.stderr.setEncoding('utf8');
+    this.ffmpeg.stderr.on('data', (d: string) => {
+      if (this.stderr.length < 8000) this.stderr += d;
+    });
+    this.ffmpeg.stdin.on('error', () => {});
+    this.exited = new Promise((resolve) => this.ffmpeg.once('exit', (code) => resolve(code)));
+    if (o.headersOnce) {
+      this.strip = new StripRepeatedParameterSets();
+      this.ffmpeg.stdout.pipe(this.strip);
+      this.output = this.strip;
+    } else {
+      this.strip = null;
+      this.output = this.ffmpeg.stdout;
+    }
+  }
+
+  get encoderStderr(): string {
+    return this.stderr;
+  }
+
+  start(): this {
+    this.startAt = performance.now();
+    this.tick();
+    return this;
+  }
+
+  private tick = (): void => {
+    if (this.stopped) return;
+    const now = performance.now();
+    let due = this.startAt + this.slot * this.intervalMs;
+    if (now >= due - 0.5) {
+      if (this.ffmpeg.stdin.writableLength > 3 * this.frameBytes) this.skipped++;
+      else {
+        // The index is the schedule slot: a skipped slot shows up as a missing index.
+        this.generatedAt.set(this.slot, performance.timeOrigin + performance.now());
+        this.ffmpeg.stdin.write(makeCounterFrame(this.o.width, this.o.height, this.slot, this.bg));
+        this.generated++;
+      }
+      this.slot++;
+      due = this.startAt + this.slot * this.intervalMs;
+    }
+    this.timer = setTimeout(this.tick, Math.max(0, due - performance.now()));
+  };
+
+  kill(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ffmpeg.kill('SIGKILL');
+  }
+}
+
+/** Encodes frames 0…frames−1 (as fast as possible) into `path` (container from its extension). */
+export function encodeCounterClip(
+  path: string,
+  o: { width: number; height: number; frames: number; codecArgs: string[]; fps?: string },
+): Promise<void> {
+  const fps = o.fps ?? '30';
+  const proc = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, fps), ...o.codecArgs, '-y', path], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => {
+    if (err.length < 8000) err += d.toString();
+  });
+  proc.stdin.on('error', () => {});
+  const done = new Promise<void>((resolve, reject) => {
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code} encoding ${path}\n${err}`))));
+  });
+  const bg = new Background(o.width, o.height);
+  void (async () => {
+    for (let n = 0; n < o.frames; n++) {
+      if (!proc.stdin.write(makeCounterFrame(o.width, o.height, n, bg))) {
+        await new Promise<void>((r) => proc.stdin.once('drain', () => r()));
+      }
+    }
+    proc.stdin.end();
+  })();
+  return done;
+}

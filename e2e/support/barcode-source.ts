@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { paintBarcode, paintBarcodeChroma } from './barcode.js';
 
 export interface BarcodeSourceOptions {
@@ -22,16 +22,33 @@ export interface BarcodeSourceOptions {
   gop?: number;
   /** Stop generating after this many frames (the encoder then flushes and exits). */
   maxFrames?: number;
+  /** What the barcode carries: the capture time (latency tests) or the frame index (frame-order checks). */
+  stamp?: 'capture-time' | 'frame-index';
+  /** Encoder arguments between the raw input and the Annex-B output; default lowLatencyX264(gop). */
+  codecArgs?: string[];
+  /** A filter between ffmpeg's stdout and `output` (e.g. StripRepeatedParameterSets). */
+  through?: Transform;
+  /** Called for each frame handed to the encoder with its schedule slot and the epoch ms it was made. */
+  onFrame?: (slot: number, epochMs: number) => void;
 }
+
+/** ffmpeg input arguments for raw yuv420p frames on stdin. */
+export function rawInputArgs(width: number, height: number, fpsNum = 30000, fpsDen = 1001): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', `${fpsNum}/${fpsDen}`, '-i', 'pipe:0'];
+}
+
+/** x264 as a live low-latency encoder would run: ultrafast, zerolatency, no B-frames. */
+export function lowLatencyX264(gop = 30): string[] {
+  return ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', String(gop), '-pix_fmt', 'yuv420p'];
+}
+
+/** Annex-B on stdout, each access unit flushed in one burst. */
+const ANNEXB_OUT = ['-flush_packets', '1', '-f', 'h264', 'pipe:1'];
 
 /** The x264 command line used for the barcode source (also used by the codec round-trip test). */
 export function encoderArgs(width: number, height: number, fpsNum = 30000, fpsDen = 1001, gop = 30): string[] {
-  return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', `${fpsNum}/${fpsDen}`, '-i', 'pipe:0',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-bf', '0', '-g', String(gop),
-    '-pix_fmt', 'yuv420p', '-flush_packets', '1', '-f', 'h264', 'pipe:1',
-  ];
+  return [...rawInputArgs(width, height, fpsNum, fpsDen), ...lowLatencyX264(gop), ...ANNEXB_OUT];
 }
 
 /**
@@ -96,11 +113,11 @@ export class Background {
   }
 }
 
-/** Makes one complete barcode frame (background `n` + stamp `ms`). */
-export function makeBarcodeFrame(width: number, height: number, n: number, ms: number, bg?: Background): Uint8Array {
+/** Makes one complete barcode frame (background `n` + stamp `value`: a time in ms or a frame index). */
+export function makeBarcodeFrame(width: number, height: number, n: number, value: number, bg?: Background): Uint8Array {
   const frame = new Uint8Array((width * height * 3) / 2);
   (bg ?? new Background(width, height)).fill(frame, n);
-  paintBarcode(frame, width, height, ms);
+  paintBarcode(frame, width, height, value);
   const cw = width >> 1;
   const ch = height >> 1;
   paintBarcodeChroma(
@@ -129,6 +146,8 @@ export class BarcodeSource {
   readonly ffmpeg: ChildProcessWithoutNullStreams;
   /** Resolves with ffmpeg's exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
+  /** ffmpeg's Annex-B output (through `options.through` if given). */
+  readonly output: Readable;
   private stderr = '';
   private timer: NodeJS.Timeout | undefined;
   private startAt = 0;
@@ -147,7 +166,8 @@ export class BarcodeSource {
     this.intervalMs = (1000 * den) / num;
     this.frameBytes = (this.width * this.height * 3) / 2;
     this.bg = new Background(this.width, this.height);
-    this.ffmpeg = spawn('ffmpeg', encoderArgs(this.width, this.height, num, den, options.gop ?? 30), {
+    const codecArgs = options.codecArgs ?? lowLatencyX264(options.gop ?? 30);
+    this.ffmpeg = spawn('ffmpeg', [...rawInputArgs(this.width, this.height, num, den), ...codecArgs, ...ANNEXB_OUT], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.ffmpeg.stderr.setEncoding('utf8');
@@ -156,11 +176,7 @@ export class BarcodeSource {
     });
     this.ffmpeg.stdin.on('error', () => {}); // EPIPE once the encoder is gone: reported via `exited`
     this.exited = new Promise((resolve) => this.ffmpeg.once('exit', (code) => resolve(code)));
-  }
-
-  /** ffmpeg's Annex-B output. */
-  get output(): Readable {
-    return this.ffmpeg.stdout;
+    this.output = options.through ? this.ffmpeg.stdout.pipe(options.through) : this.ffmpeg.stdout;
   }
 
   /** One line for reports. */
@@ -197,14 +213,9 @@ export class BarcodeSource {
         this.skipped++; // encoder is not keeping up: do not queue stale frames
         this.skippedEncoderBusy++;
       } else {
-        const frame = new Uint8Array(this.frameBytes);
-        this.bg.fill(frame, this.slot);
-        paintBarcode(frame, this.width, this.height, Date.now());
-        const cw = this.width >> 1;
-        const ch = this.height >> 1;
-        const yBytes = this.width * this.height;
-        paintBarcodeChroma(frame.subarray(yBytes, yBytes + cw * ch), frame.subarray(yBytes + cw * ch), this.width, this.height);
-        this.ffmpeg.stdin.write(frame);
+        const value = this.options.stamp === 'frame-index' ? this.slot : Date.now();
+        this.options.onFrame?.(this.slot, performance.timeOrigin + performance.now());
+        this.ffmpeg.stdin.write(makeBarcodeFrame(this.width, this.height, this.slot, value, this.bg));
         this.generated++;
       }
       this.slot++;

@@ -9,26 +9,9 @@
  *   - encodeCounterClip: a clip encoded as fast as possible into a file (for `file:` sources,
  *     which carry real timestamps and so can hold B-frames).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { Background } from './barcode-source.js';
-import { paintBarcode, paintBarcodeChroma } from './barcode.js';
-
-export function makeCounterFrame(width: number, height: number, index: number, bg: Background): Uint8Array {
-  const frame = new Uint8Array((width * height * 3) / 2);
-  bg.fill(frame, index);
-  paintBarcode(frame, width, height, index);
-  const cw = width >> 1;
-  const ch = height >> 1;
-  const yBytes = width * height;
-  paintBarcodeChroma(frame.subarray(yBytes, yBytes + cw * ch), frame.subarray(yBytes + cw * ch), width, height);
-  return frame;
-}
-
-function rawInputArgs(width: number, height: number, fps: string): string[] {
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${width}x${height}`, '-r', fps, '-i', 'pipe:0'];
-}
+import { spawn } from 'node:child_process';
+import { Transform, type TransformCallback } from 'node:stream';
+import { Background, BarcodeSource, makeBarcodeFrame, rawInputArgs } from './barcode-source.js';
 
 /**
  * Removes every SPS (7) and PPS (8) NAL unit after the first picture's, so only the start of the
@@ -85,98 +68,39 @@ export interface CounterSourceOptions {
   height: number;
   /** Encoder arguments between the raw input and `-f h264 pipe:1`, e.g. ['-c:v', 'libx264', …]. */
   codecArgs: string[];
-  /** Frame rate as ffmpeg spells it; default 30000/1001 (no fixed phase with a 60 Hz display). */
-  fps?: string;
   /** Keep SPS/PPS only before the first picture. */
   headersOnce?: boolean;
 }
 
-/** A live counter stream, generated in real time and encoded by ffmpeg into Annex-B H.264. */
-export class CounterSource {
-  generated = 0;
-  skipped = 0;
-  readonly ffmpeg: ChildProcessWithoutNullStreams;
-  readonly exited: Promise<number | null>;
-  readonly output: Readable;
-  readonly strip: StripRepeatedParameterSets | null;
-  /** performance.now() + performance.timeOrigin (epoch ms) when each index was generated. */
-  readonly generatedAt = new Map<number, number>();
-  private stderr = '';
-  private timer: NodeJS.Timeout | undefined;
-  private startAt = 0;
-  private slot = 0;
-  private stopped = false;
-  private readonly bg: Background;
-  private readonly intervalMs: number;
-  private readonly frameBytes: number;
+/**
+ * A live counter stream: the barcode source (real time, 29.97 fps, x264 with the variant's options
+ * → Annex-B) with the frame index as its stamp. The index is the schedule slot, so a slot the
+ * source skipped shows up as a missing index (absent from `generatedAt`).
+ */
+export class CounterSource extends BarcodeSource {
+  /** Epoch ms at which each index was generated. */
+  readonly generatedAt: Map<number, number>;
 
-  constructor(private readonly o: CounterSourceOptions) {
-    const fps = o.fps ?? '30000/1001';
-    const [num, den] = fps.split('/').map(Number) as [number, number];
-    this.intervalMs = (1000 * (den ?? 1)) / num;
-    this.frameBytes = (o.width * o.height * 3) / 2;
-    this.bg = new Background(o.width, o.height);
-    this.ffmpeg = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, fps), ...o.codecArgs, '-flush_packets', '1', '-f', 'h264', 'pipe:1'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+  constructor(o: CounterSourceOptions) {
+    const generatedAt = new Map<number, number>();
+    super({
+      width: o.width,
+      height: o.height,
+      stamp: 'frame-index',
+      codecArgs: o.codecArgs,
+      ...(o.headersOnce ? { through: new StripRepeatedParameterSets() } : {}),
+      onFrame: (slot, epochMs) => generatedAt.set(slot, epochMs),
     });
-    this.ffmpeg.stderr.setEncoding('utf8');
-    this.ffmpeg.stderr.on('data', (d: string) => {
-      if (this.stderr.length < 8000) this.stderr += d;
-    });
-    this.ffmpeg.stdin.on('error', () => {});
-    this.exited = new Promise((resolve) => this.ffmpeg.once('exit', (code) => resolve(code)));
-    if (o.headersOnce) {
-      this.strip = new StripRepeatedParameterSets();
-      this.ffmpeg.stdout.pipe(this.strip);
-      this.output = this.strip;
-    } else {
-      this.strip = null;
-      this.output = this.ffmpeg.stdout;
-    }
-  }
-
-  get encoderStderr(): string {
-    return this.stderr;
-  }
-
-  start(): this {
-    this.startAt = performance.now();
-    this.tick();
-    return this;
-  }
-
-  private tick = (): void => {
-    if (this.stopped) return;
-    const now = performance.now();
-    let due = this.startAt + this.slot * this.intervalMs;
-    if (now >= due - 0.5) {
-      if (this.ffmpeg.stdin.writableLength > 3 * this.frameBytes) this.skipped++;
-      else {
-        // The index is the schedule slot: a skipped slot shows up as a missing index.
-        this.generatedAt.set(this.slot, performance.timeOrigin + performance.now());
-        this.ffmpeg.stdin.write(makeCounterFrame(this.o.width, this.o.height, this.slot, this.bg));
-        this.generated++;
-      }
-      this.slot++;
-      due = this.startAt + this.slot * this.intervalMs;
-    }
-    this.timer = setTimeout(this.tick, Math.max(0, due - performance.now()));
-  };
-
-  kill(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.ffmpeg.kill('SIGKILL');
+    this.generatedAt = generatedAt;
   }
 }
 
 /** Encodes frames 0…frames−1 (as fast as possible) into `path` (container from its extension). */
 export function encodeCounterClip(
   path: string,
-  o: { width: number; height: number; frames: number; codecArgs: string[]; fps?: string },
+  o: { width: number; height: number; frames: number; codecArgs: string[] },
 ): Promise<void> {
-  const fps = o.fps ?? '30';
-  const proc = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, fps), ...o.codecArgs, '-y', path], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const proc = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, 30, 1), ...o.codecArgs, '-y', path], { stdio: ['pipe', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d: Buffer) => {
     if (err.length < 8000) err += d.toString();
@@ -189,7 +113,7 @@ export function encodeCounterClip(
   const bg = new Background(o.width, o.height);
   void (async () => {
     for (let n = 0; n < o.frames; n++) {
-      if (!proc.stdin.write(makeCounterFrame(o.width, o.height, n, bg))) {
+      if (!proc.stdin.write(makeBarcodeFrame(o.width, o.height, n, n, bg))) {
         await new Promise<void>((r) => proc.stdin.once('drain', () => r()));
       }
     }

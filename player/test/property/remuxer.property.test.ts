@@ -8,11 +8,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import inspector, { type InspectedBox } from 'mux.js/lib/tools/mp4-inspector.js';
+import inspector from 'mux.js/lib/tools/mp4-inspector.js';
 import { MediaFlags, MediaFrameError, toLengthPrefixed } from '@framewire/shared';
 import { Fmp4Remuxer, type RemuxInput } from '../../src/remux/fmp4-remuxer.js';
 import { FIXTURES, accessUnits, splitAnnexB } from '../helpers/fixture-frames.js';
 import { readFileSync } from 'node:fs';
+import { findBox } from '../helpers/mp4-boxes.js';
 
 const SEED = Number(process.env.FC_SEED ?? 0x5eed_f00d);
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns });
@@ -46,15 +47,6 @@ const timingArb = fc.record({
   cto: fc.array(fc.integer({ min: 0, max: 6000 }), { minLength: 200, maxLength: 200 }),
 });
 
-function find(boxes: InspectedBox[] | undefined, path: string[]): InspectedBox | undefined {
-  let level = boxes;
-  let found: InspectedBox | undefined;
-  for (const type of path) {
-    found = level?.find((b) => b.type === type);
-    level = found?.boxes;
-  }
-  return found;
-}
 
 function frame(nalus: Uint8Array[], sequence: number, dts: number, duration: number, cto: number): RemuxInput {
   const key = nalus.some((n) => nalType(n) === 5);
@@ -135,8 +127,8 @@ describe('property: Fmp4Remuxer', () => {
             lastDecode = r.decodeTime;
             // What is written in the boxes agrees with the result.
             const boxes = inspector.inspect(new Uint8Array(r.fragment));
-            expect(find(boxes, ['moof', 'traf', 'tfdt'])!.baseMediaDecodeTime).toBe(r.decodeTime);
-            const samples = find(boxes, ['moof', 'traf', 'trun'])!.samples as { duration: number }[];
+            expect(findBox(boxes, ['moof', 'traf', 'tfdt'])!.baseMediaDecodeTime).toBe(r.decodeTime);
+            const samples = findBox(boxes, ['moof', 'traf', 'trun'])!.samples as { duration: number }[];
             expect(samples).toHaveLength(1);
             expect(samples[0]!.duration).toBe(r.duration);
           });

@@ -8,18 +8,10 @@ import inspector, { type InspectedBox } from 'mux.js/lib/tools/mp4-inspector.js'
 import { MediaFlags, encodeMediaFrame, decodeMediaFrame, splitAvcc, toLengthPrefixed } from '@framewire/shared';
 import { Fmp4Remuxer, type RemuxResult } from '../../src/remux/fmp4-remuxer.js';
 import { fixtureFrames } from '../helpers/fixture-frames.js';
+import { findBox } from '../helpers/mp4-boxes.js';
 
 const CLIP = 'testsrc-320x240-30-baseline-noaud.h264';
 
-function find(boxes: InspectedBox[] | undefined, path: string[]): InspectedBox | undefined {
-  let level = boxes;
-  let found: InspectedBox | undefined;
-  for (const type of path) {
-    found = level?.find((b) => b.type === type);
-    level = found?.boxes;
-  }
-  return found;
-}
 
 function remuxAll(frames = fixtureFrames(CLIP)): RemuxResult[] {
   const remuxer = new Fmp4Remuxer();
@@ -47,11 +39,11 @@ describe('Fmp4Remuxer on the 320x240 baseline fixture', () => {
     expect([init.width, init.height]).toEqual([320, 240]);
     const boxes = inspector.inspect(new Uint8Array(init.data));
     expect(boxes.map((b) => b.type)).toEqual(['ftyp', 'moov']);
-    const tkhd = find(boxes, ['moov', 'trak', 'tkhd'])!;
+    const tkhd = findBox(boxes, ['moov', 'trak', 'tkhd'])!;
     expect([tkhd.width, tkhd.height]).toEqual([320, 240]);
-    const mdhd = find(boxes, ['moov', 'trak', 'mdia', 'mdhd'])!;
+    const mdhd = findBox(boxes, ['moov', 'trak', 'mdia', 'mdhd'])!;
     expect(mdhd.timescale).toBe(90000);
-    const stsd = find(boxes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd'])!;
+    const stsd = findBox(boxes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd'])!;
     const avc1 = (stsd.sampleDescriptions as InspectedBox[])[0]!;
     expect(avc1.type).toBe('avc1');
     const avcC = (avc1.config as InspectedBox[]).find((b) => b.type === 'avcC')!;
@@ -66,9 +58,9 @@ describe('Fmp4Remuxer on the 320x240 baseline fixture', () => {
     results.forEach((r, i) => {
       const boxes = inspector.inspect(new Uint8Array(r.fragment));
       expect(boxes.map((b) => b.type)).toEqual(['moof', 'mdat']);
-      const tfdt = find(boxes, ['moof', 'traf', 'tfdt'])!;
+      const tfdt = findBox(boxes, ['moof', 'traf', 'tfdt'])!;
       expect(tfdt.baseMediaDecodeTime).toBe(frames[i]!.dts - frames[0]!.dts);
-      const trun = find(boxes, ['moof', 'traf', 'trun'])!;
+      const trun = findBox(boxes, ['moof', 'traf', 'trun'])!;
       const samples = trun.samples as { duration: number; size: number; compositionTimeOffset: number; flags: { isNonSyncSample: number; dependsOn: number } }[];
       expect(samples).toHaveLength(1);
       const s = samples[0]!;
@@ -180,7 +172,7 @@ describe('Fmp4Remuxer timing edge cases', () => {
     const shifted = decodeMediaFrame(encodeMediaFrame(
       { nalus: [...framesNals(f.payload)], key: true, dts: 1000, pts: 7000, duration: 3000, captureTimeMs: 0 }, { sequence: 0 }));
     const r = new Fmp4Remuxer().push(shifted) as RemuxResult;
-    const trun = find(inspector.inspect(new Uint8Array(r.fragment)), ['moof', 'traf', 'trun'])!;
+    const trun = findBox(inspector.inspect(new Uint8Array(r.fragment)), ['moof', 'traf', 'trun'])!;
     expect((trun.samples as { compositionTimeOffset: number }[])[0]!.compositionTimeOffset).toBe(6000);
     expect(r.mediaTime).toBeCloseTo(6000 / 90000, 9);
   });
@@ -209,9 +201,9 @@ describe('Fmp4Remuxer across a parameter-set change (encoder restarted with a ne
     expect(out[a.length]!.key).toBe(true);
     // The new moov carries the new size in tkhd (16.16 fixed point) and the new SPS in avcC.
     const boxes = inspector.inspect(new Uint8Array(inits[1]!.data));
-    const tkhd = find(boxes, ['moov', 'trak', 'tkhd'])!;
+    const tkhd = findBox(boxes, ['moov', 'trak', 'tkhd'])!;
     expect([tkhd.width, tkhd.height]).toEqual([1280, 720]);
-    const stsd = find(boxes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd'])!;
+    const stsd = findBox(boxes, ['moov', 'trak', 'mdia', 'minf', 'stbl', 'stsd'])!;
     const avc1 = (stsd.sampleDescriptions as InspectedBox[])[0]!;
     expect([avc1.width, avc1.height]).toEqual([1280, 720]);
     const avcC = (avc1.config as InspectedBox[]).find((box) => box.type === 'avcC')!;

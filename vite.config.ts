@@ -1,7 +1,7 @@
 /**
  * Vite config for the player (root = player/).
  *
- * `vite build` (npm run build -w player): the three pages (multi-page build) plus the remux
+ * `vite build` (npm run build -w player): the four pages (publish.html: browser webcam publisher) (multi-page build) plus the remux
  * worker as an ES module worker into player/dist (the server serves it; assets at absolute
  * /assets/…), then the library entry player/src/index.ts into player/dist/lib/framewire-player.js
  * (the "default" export of player/package.json), built by a second pass from `closeBundle`.
@@ -64,12 +64,14 @@ export default defineConfig({
         index: resolve(root, 'index.html'),
         watch: resolve(root, 'watch.html'),
         embed: resolve(root, 'embed.html'),
+        publish: resolve(root, 'publish.html'),
       },
     },
   },
   server: {
     proxy: {
       '/live': { target: server, ws: true },
+      '/publish': { target: server, ws: true, bypass: (req) => (req.method === 'GET' && req.headers.upgrade === undefined ? '/publish.html' : undefined) },
       '/api': { target: server },
     },
   },

@@ -121,47 +121,71 @@ function installBarcodeReader(opts: { selector: string; maxSamples: number }): v
   }, 10_000);
 }
 
+/**
+ * Runs in the page: a canvas stream with the barcode of Date.now() drawn `fps` times a second
+ * (the encoded time is when the picture was made), for the reference row and the publisher page.
+ */
+function barcodeCanvasStream(opts: { width: number; height: number; fps: number }): MediaStream {
+  const canvas = document.createElement('canvas');
+  canvas.width = opts.width;
+  canvas.height = opts.height;
+  const c = canvas.getContext('2d') as CanvasRenderingContext2D;
+  const stream = canvas.captureStream(0);
+  const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
+  const L = barcodeLayout(opts.width, opts.height);
+  const t0 = performance.now();
+  const interval = 1000 / opts.fps;
+  let n = 0;
+  const draw = (): void => {
+    if (track.readyState === 'ended') return;
+    c.fillStyle = `rgb(${(n * 3) % 200},90,140)`;
+    c.fillRect(0, 0, opts.width, opts.height);
+    c.fillStyle = 'rgb(128,128,128)';
+    c.fillRect(0, L.y0 - 8, opts.width, L.blockH + 16);
+    const bits = barcodeBits(Date.now());
+    for (let i = 0; i < bits.length; i++) {
+      c.fillStyle = bits[i] ? 'rgb(235,235,235)' : 'rgb(16,16,16)';
+      c.fillRect(L.x0 + i * L.blockW, L.y0, L.blockW, L.blockH);
+    }
+    track.requestFrame();
+    n++;
+    setTimeout(draw, Math.max(0, t0 + n * interval - performance.now()));
+  };
+  draw();
+  return stream;
+}
+
 /** Runs in the page: draws the barcode itself (no codec) to a canvas → captureStream → <video>. */
 function installCanvasSource(opts: { width: number; height: number; fps: number }): void {
   const start = (): void => {
-    const canvas = document.createElement('canvas');
-    canvas.width = opts.width;
-    canvas.height = opts.height;
-    const c = canvas.getContext('2d') as CanvasRenderingContext2D;
-    const stream = canvas.captureStream(0);
-    const track = stream.getVideoTracks()[0] as CanvasCaptureMediaStreamTrack;
     const video = document.createElement('video');
     video.muted = true;
     video.autoplay = true;
     video.playsInline = true;
     video.style.width = '100%';
-    video.srcObject = stream;
+    video.srcObject = barcodeCanvasStream(opts);
     document.body.appendChild(video);
-    const L = barcodeLayout(opts.width, opts.height);
-    const t0 = performance.now();
-    const interval = 1000 / opts.fps;
-    let n = 0;
-    const draw = (): void => {
-      c.fillStyle = `rgb(${(n * 3) % 200},90,140)`;
-      c.fillRect(0, 0, opts.width, opts.height);
-      c.fillStyle = 'rgb(128,128,128)';
-      c.fillRect(0, L.y0 - 8, opts.width, L.blockH + 16);
-      const bits = barcodeBits(Date.now());
-      for (let i = 0; i < bits.length; i++) {
-        c.fillStyle = bits[i] ? 'rgb(235,235,235)' : 'rgb(16,16,16)';
-        c.fillRect(L.x0 + i * L.blockW, L.y0, L.blockW, L.blockH);
-      }
-      track.requestFrame();
-      n++;
-      setTimeout(draw, Math.max(0, t0 + n * interval - performance.now()));
-    };
-    draw();
   };
   if (document.body) start();
   else document.addEventListener('DOMContentLoaded', start);
 }
 
-const LIB = [barcodeLayout, crc8, barcodeBits, decodeBarcode].map((f) => f.toString()).join('\n');
+/**
+ * Runs in a publisher page: getUserMedia returns the barcode canvas stream instead of a camera,
+ * so the picture carries its capture time through the browser's encoder, the server and the
+ * viewer's decoder (publisher-to-viewer latency).
+ */
+function installBarcodeCamera(opts: { width: number; height: number; fps: number }): void {
+  const getUserMedia = async (): Promise<MediaStream> => barcodeCanvasStream(opts);
+  Object.defineProperty(navigator.mediaDevices, 'getUserMedia', { value: getUserMedia, configurable: true });
+}
+
+const LIB = [barcodeLayout, crc8, barcodeBits, decodeBarcode, barcodeCanvasStream].map((f) => f.toString()).join('\n');
+
+/** Source for page.addInitScript({ content }): a barcode canvas in place of the camera. */
+export function barcodeCameraScript(width: number, height: number, fps = 30): string {
+  return `(() => {\n${LIB}\n(${installBarcodeCamera.toString()})(${JSON.stringify({ width, height, fps })});\n})();`;
+}
 
 /** Source for page.addInitScript({ content }). */
 export function readerScript(options: ReaderOptions = {}): string {

@@ -98,9 +98,9 @@ export class CounterSource extends BarcodeSource {
 /** Encodes frames 0…frames−1 (as fast as possible) into `path` (container from its extension). */
 export function encodeCounterClip(
   path: string,
-  o: { width: number; height: number; frames: number; codecArgs: string[] },
+  o: { width: number; height: number; frames: number; codecArgs: string[]; /** Default 30. */ fps?: number },
 ): Promise<void> {
-  const proc = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, 30, 1), ...o.codecArgs, '-y', path], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const proc = spawn('ffmpeg', [...rawInputArgs(o.width, o.height, o.fps ?? 30, 1), ...o.codecArgs, '-y', path], { stdio: ['pipe', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d: Buffer) => {
     if (err.length < 8000) err += d.toString();

@@ -28,6 +28,20 @@ export function parseHeader(buf: Buffer): FrameHeader {
   };
 }
 
+/** Opens a WebSocket; every message arrives as one Buffer. `opened` rejects if it cannot connect. */
+export function connectWs(url: string, onMessage: (buf: Buffer, isBinary: boolean) => void): { ws: WebSocket; opened: Promise<void> } {
+  const ws = new WebSocket(url);
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.on('error', () => {});
+  ws.on('message', (data, isBinary) => {
+    onMessage(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer), isBinary);
+  });
+  return { ws, opened };
+}
+
 export class WsViewer {
   readonly ws: WebSocket;
   readonly frames: FrameHeader[] = [];
@@ -37,14 +51,7 @@ export class WsViewer {
   readonly opened: Promise<void>;
 
   constructor(url: string, private readonly onFrame?: (h: FrameHeader, v: WsViewer) => void) {
-    this.ws = new WebSocket(url);
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.ws.on('error', () => {});
-    this.ws.on('message', (data, isBinary) => {
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+    ({ ws: this.ws, opened: this.opened } = connectWs(url, (buf, isBinary) => {
       if (!isBinary) {
         try {
           this.control.push(JSON.parse(buf.toString('utf8')) as Record<string, unknown>);
@@ -57,7 +64,7 @@ export class WsViewer {
       const h = parseHeader(buf);
       if (this.frames.length < 100_000) this.frames.push(h);
       this.onFrame?.(h, this);
-    });
+    }));
     this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
   }
 

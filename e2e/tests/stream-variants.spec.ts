@@ -8,12 +8,14 @@
  *   - frames missing from the counter are explained by Chromium (getVideoPlaybackQuality drops,
  *     or requestVideoFrameCallback skipping a presented frame), by a player seek to the live edge
  *     (not allowed for the B-frame clips) or by the source skipping a slot;
- * 1920x1080 is left out: on a 2-core machine encoding it live next to Chromium makes the player
- * seek and occasionally present a frame twice (see the issue 3 report).
  *   - video.videoWidth/videoHeight equal the source size (cropping of 854x480, 1366x768, 1080p);
  *   - the page shows no error.
  * B-frame variants come from an mp4 served with `file:` (FLV carries their timestamps); the others
- * are live on `stdin`.
+ * are live on `stdin`. 1920x1080@60 High is also a `file:` clip, encoded ahead of time: encoding
+ * 1080p live next to Chromium on a 2-core machine made the player seek. The server still paces it
+ * in real time. Chromium cannot present all 60 fps here, so that variant asserts what holds (see
+ * its entry): the coded 1088 rows cropped to 1080, the counter in order, almost every picture
+ * decoded, and a presented rate with a margin under the measured one.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { installReader, type RawSample } from '../support/barcode-reader.js';
 import { CounterSource, encodeCounterClip } from '../support/counter-source.js';
+import { probeFile } from '../support/ffprobe.js';
 import { captureErrors, sleep } from '../support/harness.js';
 import { startServer, type RunningServer } from '../support/server.js';
 
@@ -44,6 +47,24 @@ interface Variant {
   unexplainedMax?: number;
   /** No player seek allowed in the window (every frame must be shown). */
   noSeeks?: boolean;
+  /**
+   * Most frames Chromium may drop, as a share of the window. With B-frames, a picture whose pts
+   * is wrong (e.g. decode order) arrives "late" and is dropped instead of shown out of order.
+   */
+  maxDroppedShare?: number;
+  /** Frame rate of a 'file' clip (default 30); live sources run at 29.97. */
+  fps?: number;
+  /** Coded height the SPS must declare (checked with ffprobe on the clip): cropping is exercised. */
+  codedHeight?: number;
+  /**
+   * Distinct pictures presented per second over the window, at least. Default: 60 % of the frame
+   * rate. Set where Chromium's software path on 2 cores cannot present every picture in time.
+   */
+  minPresentedFps?: number;
+  /** Pictures Chromium decoded in the window (totalVideoFrames), at least this share of the span. */
+  minDecodedShare?: number;
+  /** The same picture reported presented twice, at most (default 2). */
+  maxRepeats?: number;
 }
 
 const VARIANTS: Variant[] = [
@@ -51,6 +72,15 @@ const VARIANTS: Variant[] = [
   {
     name: 'B-frames -bf 3 -b_strategy 2 b-pyramid=normal (mp4, file:)', width: 640, height: 360, via: 'file',
     codecArgs: BFRAMES(['-bf', '3', '-b_strategy', '2', '-x264-params', 'b-pyramid=normal']), unexplainedMax: 0, noSeeks: true,
+  },
+  {
+    // Raw Annex-B carries no timestamps: the server orders the pictures by the slice POC.
+    name: 'B-frames -bf 2 live on stdin (order from POC)', width: 640, height: 360, via: 'stdin',
+    // zerolatency (no lookahead, sliced threads) with B-frames put back: the latency p50 beside
+    // 'profile high' (same settings, -bf 0) is the cost of the B-frames alone.
+    codecArgs: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-bf', '2', '-x264-params', 'b-pyramid=none', '-g', '30', '-pix_fmt', 'yuv420p'],
+    // Measured under load 2.9: 10–15 of 108 dropped with POC order, 43 of 107 with pts = dts.
+    maxDroppedShare: 0.25,
   },
   { name: '4 slices per picture', width: 640, height: 360, via: 'stdin', codecArgs: [...LIVE, '-slices', '4'] },
   { name: 'with AUD', width: 640, height: 360, via: 'stdin', codecArgs: [...LIVE, '-bsf:v', 'h264_metadata=aud=insert'] },
@@ -65,10 +95,24 @@ const VARIANTS: Variant[] = [
     name: 'long GOP -g 300, viewer joins 3 s in', width: 640, height: 360, via: 'stdin',
     codecArgs: [...LIVE.slice(0, -4), '-g', '300', '-pix_fmt', 'yuv420p'], joinAfterMs: 3000, firstFrameMaxMs: 1000,
   },
+  {
+    // Encoded ahead of time, not live: a live 1080p x264 next to Chromium saturates the 2 cores.
+    // 1080 is not a multiple of 16: coded 1088, cropped by the SPS.
+    // Chromium's software path on 2 cores does not present all 60 fps. Over 30 runs with other
+    // test processes loading the machine (load average 3–9) it presented 30–53 fps without a
+    // player seek, 19–35 fps in the 5 runs where stalls made the player seek to the live edge, and
+    // once 13 fps; Chromium decoded ≥ 94 % of the window's pictures plus those the seeks skipped.
+    // At 60 fps twice as many pictures can be re-presented next to a stall: 0–5 per run (≥ 3 in 4
+    // runs); a re-presentation can take the slot of a picture Chromium then does not count as
+    // dropped: up to 4 such missing pictures, against ≤ 2 at 30 fps.
+    name: '1080p60 High (mp4, file:)', width: 1920, height: 1080, via: 'file', fps: 60, codedHeight: 1088,
+    minPresentedFps: 12, minDecodedShare: 0.85, maxRepeats: 6, unexplainedMax: 6,
+    codecArgs: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'high', '-bf', '0', '-g', '60', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'],
+  },
 ];
 
 const FPS = 30000 / 1001;
-const CLIP_FRAMES = 300; // 10 s at 30 fps: the window ends well before the loop point
+const CLIP_SECONDS = 10; // the window ends well before the loop point
 const WINDOW_MS = 3500;
 
 interface Result {
@@ -85,6 +129,10 @@ interface Result {
   misreads: number;
   firstFrameMs: number;
   size: string;
+  /** Distinct pictures presented per second over the window (rVFC timestamps). */
+  fps: number;
+  /** Pictures Chromium decoded in the window (getVideoPlaybackQuality().totalVideoFrames). */
+  decoded: number;
   latencyP50: number | null;
   /** Player counters over the window: seeks, stalls, dropped (server + player). */
   player: string;
@@ -97,10 +145,10 @@ test.beforeAll(() => {
 });
 test.afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
-  const head = '| variant | presented | missing | rVFC-skipped | skipped by seeks | dropped (Chromium) | source-skipped | backward | repeated | misreads | first frame | videoWidth×Height | latency p50 | player |';
+  const head = '| variant | presented | fps | decoded | missing | rVFC-skipped | skipped by seeks | dropped (Chromium) | source-skipped | backward | repeated | misreads | first frame | videoWidth×Height | latency p50 | player |';
   const rows = results.map((r) =>
-    `| ${r.variant} | ${r.presented}/${r.span} | ${r.missing} | ${r.unobserved} | ${r.seekSkipped} | ${r.dropped} | ${r.sourceSkipped} | ${r.outOfOrder} | ${r.repeats} | ${r.misreads} | ${r.firstFrameMs.toFixed(0)} ms | ${r.size} | ${r.latencyP50 === null ? '–' : `${r.latencyP50.toFixed(0)} ms`} | ${r.player} |`);
-  console.log(`\n${head}\n|${'---|'.repeat(14)}\n${rows.join('\n')}\n`);
+    `| ${r.variant} | ${r.presented}/${r.span} | ${r.fps.toFixed(1)} | ${r.decoded} | ${r.missing} | ${r.unobserved} | ${r.seekSkipped} | ${r.dropped} | ${r.sourceSkipped} | ${r.outOfOrder} | ${r.repeats} | ${r.misreads} | ${r.firstFrameMs.toFixed(0)} ms | ${r.size} | ${r.latencyP50 === null ? '–' : `${r.latencyP50.toFixed(0)} ms`} | ${r.player} |`);
+  console.log(`\n${head}\n|${'---|'.repeat(16)}\n${rows.join('\n')}\n`);
 });
 
 /** Chromium's drop counter plus the player's own counters (seeks to the live edge skip frames). */
@@ -119,7 +167,11 @@ for (const v of VARIANTS) {
     try {
       if (v.via === 'file') {
         const file = join(tmp, `${v.name.replace(/\W+/g, '_')}.mp4`);
-        await encodeCounterClip(file, { width: v.width, height: v.height, frames: CLIP_FRAMES, codecArgs: v.codecArgs });
+        await encodeCounterClip(file, { width: v.width, height: v.height, frames: CLIP_SECONDS * (v.fps ?? 30), fps: v.fps ?? 30, codecArgs: v.codecArgs });
+        if (v.codedHeight !== undefined) {
+          const probe = await probeFile(file);
+          expect(probe.stream?.codedHeight, 'coded height of the clip (SPS, before cropping)').toBe(v.codedHeight);
+        }
         server = await startServer({ streams: [`v=file:${file}`] });
       } else {
         source = new CounterSource({ width: v.width, height: v.height, codecArgs: v.codecArgs, headersOnce: v.headersOnce });
@@ -190,9 +242,10 @@ for (const v of VARIANTS) {
         const lat = win.map((s) => s[0] - (source!.generatedAt.get(s[1]) ?? NaN)).filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
         latencyP50 = lat.length ? (lat[Math.floor(lat.length / 2)] as number) : null;
       }
+      const windowS = ((win[win.length - 1] as RawSample)[0] - (win[0] as RawSample)[0]) / 1000;
       const r: Result = {
         variant: `${v.name} ${v.width}x${v.height}`, presented: seen.size, span, missing, unobserved, seekSkipped, dropped, sourceSkipped, outOfOrder, repeats,
-        misreads: st.misreads, firstFrameMs, size: `${st.w}x${st.h}`, latencyP50,
+        misreads: st.misreads, firstFrameMs, size: `${st.w}x${st.h}`, fps: (seen.size - 1) / windowS, decoded: q.total - a.q.total, latencyP50,
         player: `seeks ${q.seeks - a.q.seeks}, stalls ${q.stalls - a.q.stalls}, dropped ${q.playerDropped - a.q.playerDropped}`,
       };
       results.push(r);
@@ -204,12 +257,19 @@ for (const v of VARIANTS) {
       expect(errors).toEqual([]);
       expect({ w: st.w, h: st.h }, 'video.videoWidth/videoHeight').toEqual({ w: v.width, h: v.height });
       expect(outOfOrder, 'frames presented out of counter order (going backward)').toBe(0);
-      expect(repeats, 'the same frame reported presented twice').toBeLessThanOrEqual(2);
+      expect(repeats, 'the same frame reported presented twice').toBeLessThanOrEqual(v.maxRepeats ?? 2);
       // Intermittently (any variant, ~1 run in 10 on a loaded 2-core machine) the picture holds for
       // 0.5–0.9 s and the player then seeks to the live edge: frames skipped by that seek are
       // accounted for below; the window must still show most of its frames.
-      expect(seen.size, `frames presented in ${WINDOW_MS} ms`).toBeGreaterThan((WINDOW_MS / 1000) * FPS * 0.6);
+      expect(seen.size, `frames presented in ${WINDOW_MS} ms`).toBeGreaterThan((WINDOW_MS / 1000) * (v.minPresentedFps ?? (v.fps ?? FPS) * 0.6));
+      if (v.minDecodedShare !== undefined) {
+        // Every picture reaches the decoder (some are then dropped for being late), except those
+        // a counted player seek skipped on purpose.
+        expect(r.decoded + seekSkipped, `pictures decoded by Chromium in the window + skipped by seeks (span ${span})`)
+          .toBeGreaterThanOrEqual(Math.floor(span * v.minDecodedShare));
+      }
       if (v.noSeeks) expect(seeks, 'player seeks to the live edge').toBe(0);
+      if (v.maxDroppedShare !== undefined) expect(dropped / span, 'share of frames Chromium dropped').toBeLessThanOrEqual(v.maxDroppedShare);
       expect(missing - unobserved - dropped - seekSkipped, 'missing frames not reported by Chromium or the player').toBeLessThanOrEqual(v.unexplainedMax ?? 2);
       if (v.firstFrameMaxMs !== undefined) expect(firstFrameMs, 'navigation → first presented frame, ms').toBeLessThan(v.firstFrameMaxMs);
     } finally {

@@ -30,6 +30,12 @@ export interface PlayerConfig extends LatencyControllerOptions {
   autoPlay: boolean;
   /** Logger: print debug logs to the console. */
   debug: boolean;
+  /**
+   * Fmp4Remuxer: when the SPS has no VUI bitstream_restriction and the stream shows no reordering,
+   * give the decoder an SPS saying max_num_reorder_frames = 0 (remux/no-reorder-signal.ts;
+   * LOW-LATENCY.md "Decoder reorder window").
+   */
+  signalNoReorder: boolean;
 }
 
 export const defaultPlayerConfig: Readonly<PlayerConfig> = Object.freeze({
@@ -45,6 +51,7 @@ export const defaultPlayerConfig: Readonly<PlayerConfig> = Object.freeze({
   latencyMapSize: 600,
   autoPlay: true,
   debug: false,
+  signalNoReorder: true,
   // LatencyController (see latency-controller.ts for the meaning of each; values measured in
   // Chromium 156, see player/README.md "Latency controller"; the hold-time floor and band)
   targetBufferFrames: 1,

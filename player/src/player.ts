@@ -19,7 +19,7 @@ import { RemuxInterface } from './remux/remux-interface.js';
 import { decodeFailureMessage, type CodecSummary } from './remux/describe-codec.js';
 import type { RemuxResult } from './remux/fmp4-remuxer.js';
 import type { WorkerMessage } from './remux/worker-messages.js';
-import { StatsCollector, type PlayerStats } from './stats/stats-collector.js';
+import { emptyStats, StatsCollector, type PlayerStats } from './stats/stats-collector.js';
 import { WsClient } from './transport/ws-client.js';
 
 /** ws(s):// URL for a stream on the page's host: `/live/NAME` (the server's viewer socket). */
@@ -72,10 +72,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
 
   /** Current statistics (a fresh copy). */
   get stats(): PlayerStats {
-    if (!this.collector) {
-      return { latencyMs: null, latencyP50Ms: null, latencyP95Ms: null, fps: 0, bitrateKbps: 0, bufferMs: 0, droppedFrames: 0,
-        framesPresented: 0, firstFrameMs: null, stalls: 0, seeks: 0, playbackRate: 1, reconnects: 0, mode: 'ws-mse', width: 0, height: 0, codec: '' };
-    }
+    if (!this.collector) return emptyStats();
     return { ...this.collector.update({ seeks: this.latency?.snapshot().seeks ?? 0, reconnects: this.reconnects }) };
   }
 
@@ -167,7 +164,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
         this.pendingRemux = 0;
         this.error({ type: ErrorTypes.OTHER_ERROR, details: ErrorDetails.WORKER_ERROR, fatal: false, reason });
       },
-    });
+    }, { signalNoReorder: this.config.signalNoReorder });
   }
 
   /** Stops everything and detaches from the element. The instance cannot be reused. */
@@ -223,6 +220,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
         break;
       case 'status':
         this.emit(PlayerEvents.STATUS, m.reason !== undefined ? { state: m.state, reason: m.reason } : { state: m.state });
+        if (typeof m.skippedBeforeKey === 'number') this.collector?.setSourceSkipped(m.skippedBeforeKey);
         if (m.state === 'ended') this.sourceEnded(m.reason);
         else if (m.state === 'error') {
           // Not fatal: the socket stays open and the stream plays when its source recovers
@@ -279,6 +277,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
         break;
       case 'skipped':
         this.pendingRemux = Math.max(0, this.pendingRemux - 1);
+        if (m.reason === 'waiting-for-keyframe') this.collector?.onSkipped();
         this.log(`frame ${m.sequence} skipped: ${m.reason}`);
         break;
       case 'error':

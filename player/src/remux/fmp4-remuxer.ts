@@ -14,13 +14,15 @@
 import generator, { type MuxVideoTrack } from 'mux.js/lib/mp4/mp4-generator.js';
 import frameUtils, { type MuxFrame } from 'mux.js/lib/mp4/frame-utils.js';
 import { summarizeSps, type CodecSummary } from './describe-codec.js';
-import { MediaFlags, TIMESCALE, avcCodecString, parseSps, splitAvcc, type MediaFrame } from '@framewire/shared';
+import { NoReorderSignal, type FrameView, type NoReorderDecision } from './no-reorder-signal.js';
+import { MediaFlags, TIMESCALE, avcCodecString, parseSps, splitAvcc, withRecoveryFrameCntZero, type MediaFrame } from '@framewire/shared';
 
 /** H.264 Table 7-1 nal_unit_type values the remuxer looks at. */
 const NAL_IDR = 5;
 const NAL_SPS = 7;
 const NAL_PPS = 8;
 const NAL_AUD = 9;
+const NAL_SEI = 6;
 
 /** The parts of a media frame the remuxer needs (a decoded `MediaFrame` fits). */
 export type RemuxInput = Pick<MediaFrame, 'flags' | 'sequence' | 'dts' | 'pts' | 'duration' | 'captureTimeMs' | 'payload'>;
@@ -35,6 +37,8 @@ export interface InitSegment {
   height: number;
   /** Human description and playback risks from the SPS (describe-codec.ts), for error messages. */
   summary: CodecSummary;
+  /** Whether the avcC SPS was rewritten to max_num_reorder_frames = 0 (no-reorder-signal.ts). */
+  noReorder: NoReorderDecision;
 }
 
 export interface RemuxResult {
@@ -63,6 +67,11 @@ export interface RemuxerOptions {
   fallbackFrameDuration?: number;
   /** A forward dts jump larger than this (ticks) is treated as a discontinuity. Default 10 s. */
   maxForwardJump?: number;
+  /**
+   * Signal max_num_reorder_frames = 0 in the avcC SPS when the stream's SPS has no
+   * bitstream_restriction and the stream shows no reordering (no-reorder-signal.ts). Default false.
+   */
+  signalNoReorder?: boolean;
 }
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
@@ -82,6 +91,8 @@ function ownBuffer(view: Uint8Array): ArrayBuffer {
 export class Fmp4Remuxer {
   private readonly fallbackDuration: number;
   private readonly maxForwardJump: number;
+  private readonly noReorder: NoReorderSignal;
+  /** The stream's own SPS/PPS (compared with in-band ones; the avcC SPS may be a rewrite of it). */
   private sps: Uint8Array | undefined;
   private pps: Uint8Array | undefined;
   private track: MuxVideoTrack | undefined;
@@ -102,6 +113,7 @@ export class Fmp4Remuxer {
   constructor(options: RemuxerOptions = {}) {
     this.fallbackDuration = options.fallbackFrameDuration ?? TIMESCALE / 30;
     this.maxForwardJump = options.maxForwardJump ?? 10 * TIMESCALE;
+    this.noReorder = new NoReorderSignal(options.signalNoReorder ?? false);
   }
 
   /**
@@ -123,6 +135,7 @@ export class Fmp4Remuxer {
     this.lastDuration = Infinity;
     this.rebasePending = false;
     this.needKeyFrame = true;
+    this.noReorder.reset();
   }
 
   /** Remuxes one access unit. Returns a skip reason when the frame cannot be used (yet). */
@@ -141,8 +154,12 @@ export class Fmp4Remuxer {
       else if (type !== NAL_AUD) {
         // mdat carries slices and SEI; parameter sets live in avcC (ISO 14496-15 5.3.3), AUDs are not needed.
         if (type === NAL_IDR) key = true;
-        kept.push({ data: nal });
-        kept.byteLength += nal.byteLength;
+        // A key frame without an IDR is an intra refresh recovery point (H.264 D.2.8). Chromium
+        // takes keyframe-ness from the bitstream and accepts a recovery point only with
+        // recovery_frame_cnt 0, so the sync sample gets that count (see withRecoveryFrameCntZero).
+        const data = type === NAL_SEI && (frame.flags & MediaFlags.KEY) !== 0 ? withRecoveryFrameCntZero(nal) : nal;
+        kept.push({ data });
+        kept.byteLength += data.byteLength;
       }
     }
     if (kept.length === 0) return 'empty';
@@ -151,8 +168,13 @@ export class Fmp4Remuxer {
     // lost, and the next key frame (same SPS bytes) would not build it again.
     if (this.needKeyFrame && !key) return 'waiting-for-keyframe';
     let init: InitSegment | undefined;
+    const view: FrameView = { pts: frame.pts, dts: frame.dts, nalus: kept.map((k) => k.data) };
     if (sps && pps && (!sameBytes(sps, this.sps) || !sameBytes(pps, this.pps))) {
+      if (!sameBytes(sps, this.sps)) this.noReorder.start(sps, view);
       init = this.buildInit(sps, pps);
+    } else if (this.sps && this.pps && this.noReorder.observe(view, key)) {
+      // The avcC SPS changes (rewrite after a clean GOP, or back to the stream's own on reordering).
+      init = this.buildInit(this.sps, this.pps);
     }
     if (!this.track) return 'waiting-for-keyframe'; // a key frame, but no parameter sets seen yet
     this.needKeyFrame = false;
@@ -195,6 +217,7 @@ export class Fmp4Remuxer {
     const info = parseSps(sps);
     const spsCopy = sps.slice();
     const ppsCopy = pps.slice();
+    const avccSps = this.noReorder.avccSps(spsCopy);
     const track: MuxVideoTrack = {
       id: 1,
       type: 'video',
@@ -203,7 +226,7 @@ export class Fmp4Remuxer {
       profileIdc: spsCopy[1] ?? 0,
       profileCompatibility: spsCopy[2] ?? 0,
       levelIdc: spsCopy[3] ?? 0,
-      sps: [spsCopy],
+      sps: [avccSps],
       pps: [ppsCopy],
       samples: [],
       baseMediaDecodeTime: 0,
@@ -216,7 +239,14 @@ export class Fmp4Remuxer {
     this.pps = ppsCopy;
     this.track = track; // the generator mutates it (gotcha 11): owned by the remuxer
     this.codec = avcCodecString(spsCopy);
-    return { data: ownBuffer(data), codec: this.codec, width: info.width, height: info.height, summary: summarizeSps(info, this.codec) };
+    return {
+      data: ownBuffer(data),
+      codec: this.codec,
+      width: info.width,
+      height: info.height,
+      summary: summarizeSps(info, this.codec),
+      noReorder: this.noReorder.decision,
+    };
   }
 
   /** Source dts → decode time on the MSE timeline (ticks), keeping the timeline continuous. */

@@ -17,7 +17,7 @@ export class RemuxCore {
     const { instanceNo } = command;
     switch (command.cmd) {
       case 'init':
-        this.remuxers.set(instanceNo, new Fmp4Remuxer());
+        this.remuxers.set(instanceNo, new Fmp4Remuxer(command.options));
         this.post({ type: 'ready', instanceNo }, []);
         break;
       case 'push': {

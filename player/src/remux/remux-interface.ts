@@ -3,6 +3,7 @@
  * If `new Worker` throws (CSP, file://, no module workers) or the worker fails to load, the same
  * RemuxCore runs inline on the main thread.
  */
+import type { RemuxerOptions } from './fmp4-remuxer.js';
 import { RemuxCore } from './remux-core.js';
 import type { WorkerCommand, WorkerMessage } from './worker-messages.js';
 
@@ -20,7 +21,11 @@ export class RemuxInterface {
   private inline: RemuxCore | null = null;
   private destroyed = false;
 
-  constructor(useWorker: boolean, private readonly handlers: RemuxInterfaceHandlers) {
+  constructor(
+    useWorker: boolean,
+    private readonly handlers: RemuxInterfaceHandlers,
+    private readonly options: RemuxerOptions = {},
+  ) {
     if (useWorker) {
       try {
         const worker = new Worker(new URL('./remux.worker.ts', import.meta.url), { type: 'module', name: 'framewire-remux' });
@@ -35,7 +40,7 @@ export class RemuxInterface {
       }
     }
     if (!this.worker) this.inline = this.makeInline();
-    this.send({ cmd: 'init', instanceNo: this.instanceNo });
+    this.send({ cmd: 'init', instanceNo: this.instanceNo, options: this.options });
   }
 
   get usingWorker(): boolean {
@@ -69,7 +74,7 @@ export class RemuxInterface {
     this.worker.terminate();
     this.worker = null;
     this.inline = this.makeInline();
-    this.inline.handle({ cmd: 'init', instanceNo: this.instanceNo });
+    this.inline.handle({ cmd: 'init', instanceNo: this.instanceNo, options: this.options });
     this.handlers.onWorkerError(`${reason}; remuxing inline`);
   }
 

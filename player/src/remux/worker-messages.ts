@@ -3,11 +3,11 @@
  * number of the RemuxInterface that owns it, so late messages from a previous load() are dropped.
  * ArrayBuffers always travel in the transfer list.
  */
-import type { RemuxResult, RemuxSkipReason } from './fmp4-remuxer.js';
+import type { RemuxerOptions, RemuxResult, RemuxSkipReason } from './fmp4-remuxer.js';
 
 export type WorkerCommand =
   /** Create a fresh remuxer for this instance. */
-  | { cmd: 'init'; instanceNo: number }
+  | { cmd: 'init'; instanceNo: number; options?: RemuxerOptions }
   /** One WS binary message (header + AVCC payload), transferred. */
   | { cmd: 'push'; instanceNo: number; data: ArrayBuffer }
   /** The next frame continues the timeline (after a reconnect). */

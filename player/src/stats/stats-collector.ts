@@ -21,6 +21,11 @@ export interface PlayerStats {
   bufferMs: number;
   /** Decoder drops (getVideoPlaybackQuality) + frames the server dropped for this viewer. */
   droppedFrames: number;
+  /**
+   * Frames never shown because no start point (IDR or recovery point) came before them: skipped by
+   * the server when the source started mid-GOP, or by the player after a reconnect or decoder reset.
+   */
+  skippedFrames: number;
   /** Frames presented since load (rVFC presentedFrames). */
   framesPresented: number;
   /** Page load (performance.timeOrigin) → first presented frame, ms. */
@@ -50,6 +55,15 @@ type RvfcVideo = HTMLVideoElement & {
   cancelVideoFrameCallback?: (handle: number) => void;
 };
 
+/** Stats before anything played (also what a player without a collector reports). */
+export function emptyStats(): PlayerStats {
+  return {
+    latencyMs: null, latencyP50Ms: null, latencyP95Ms: null, fps: 0, bitrateKbps: 0, bufferMs: 0, droppedFrames: 0,
+    skippedFrames: 0, framesPresented: 0, firstFrameMs: null, stalls: 0, seeks: 0, playbackRate: 1, reconnects: 0, mode: 'ws-mse',
+    width: 0, height: 0, codec: '',
+  };
+}
+
 export class StatsCollector {
   private readonly map: CaptureTimeMap;
   private readonly bytes: { t: number; n: number }[] = [];
@@ -59,11 +73,9 @@ export class StatsCollector {
   private stopped = false;
   private frameInterval = 1 / 30;
   private serverDropped = 0;
-  readonly stats: PlayerStats = {
-    latencyMs: null, latencyP50Ms: null, latencyP95Ms: null, fps: 0, bitrateKbps: 0, bufferMs: 0, droppedFrames: 0,
-    framesPresented: 0, firstFrameMs: null, stalls: 0, seeks: 0, playbackRate: 1, reconnects: 0, mode: 'ws-mse',
-    width: 0, height: 0, codec: '',
-  };
+  private localSkipped = 0;
+  private sourceSkipped = 0;
+  readonly stats: PlayerStats = emptyStats();
 
   constructor(private readonly video: HTMLVideoElement, mapSize: number,
               private readonly onFrame: (first: boolean, holdMs: number | undefined) => void) {
@@ -83,6 +95,15 @@ export class StatsCollector {
   /** A fragment reached the player now: remember its capture time and arrival for the frame callback. */
   onSample(mediaTime: number, captureTimeMs: number): void {
     this.map.set(mediaTime, captureTimeMs, performance.now());
+  }
+
+  onSkipped(): void {
+    this.localSkipped++;
+  }
+
+  /** The server's count of this stream's access units skipped before a start point (status message). */
+  setSourceSkipped(n: number): void {
+    this.sourceSkipped = n;
   }
 
   setServerDropped(n: number): void {
@@ -108,6 +129,7 @@ export class StatsCollector {
     s.bufferMs = b.length ? round1(Math.max(0, (b.end(b.length - 1) - v.currentTime) * 1000)) : 0;
     const quality = typeof v.getVideoPlaybackQuality === 'function' ? v.getVideoPlaybackQuality() : null;
     s.droppedFrames = (quality?.droppedVideoFrames ?? 0) + this.serverDropped;
+    s.skippedFrames = this.localSkipped + this.sourceSkipped;
     s.playbackRate = v.playbackRate;
     s.seeks = extra.seeks;
     s.reconnects = extra.reconnects;

@@ -45,7 +45,7 @@ export class StatsOverlay {
       `fps      ${s.fps}`,
       `bitrate  ${s.bitrateKbps} kbit/s`,
       `buffer   ${fmt(s.bufferMs, 'ms')}  rate ${s.playbackRate.toFixed(2)}`,
-      `dropped  ${s.droppedFrames}  stalls ${s.stalls}`,
+      `dropped  ${s.droppedFrames}  skipped ${s.skippedFrames}  stalls ${s.stalls}`,
       `video    ${s.width}x${s.height} ${s.codec}`,
     ].join('\n');
   }

@@ -4,7 +4,8 @@ import { decodeFailureMessage, summarizeSps, unsupportedCodecMessage } from '../
 
 const base: SpsInfo = {
   profileIdc: 100, constraintFlags: 0, levelIdc: 31, spsId: 0, chromaFormatIdc: 1, bitDepthLuma: 8, bitDepthChroma: 8,
-  frameMbsOnly: true, codedWidth: 320, codedHeight: 240, width: 320, height: 240, sar: null, fps: 30, fixedFrameRate: true,
+  frameMbsOnly: true, separateColourPlane: false, log2MaxFrameNum: 4, picOrderCntType: 0, log2MaxPocLsb: 6, deltaPicOrderAlwaysZero: false,
+  codedWidth: 320, codedHeight: 240, width: 320, height: 240, sar: null, fps: 30, fixedFrameRate: true,
   hasBitstreamRestriction: false, maxNumReorderFrames: null, maxDecFrameBuffering: null,
 };
 const sps = (o: Partial<SpsInfo>): SpsInfo => ({ ...base, ...o });

@@ -7,6 +7,7 @@ import {
   NalType,
   nalType,
   parseSps,
+  PresentationOrder,
   type AccessUnit,
   type RawAccessUnit,
 } from '@framewire/shared';
@@ -16,6 +17,7 @@ import { describeError, errorCode } from '../errors.js';
 import { bytesEqual } from '../utils/bytes.js';
 import { LogOnce } from '../utils/log-once.js';
 import { ArrivalTimestamper } from './arrival-timestamper.js';
+import { FrameIntervalEstimator } from './frame-interval-estimator.js';
 import { InputClassifier } from './input-classifier.js';
 
 const DEFAULT_FPS = 30;
@@ -46,6 +48,11 @@ export interface AnnexBIngestOptions {
   onNotH264?: (reason: string) => void;
   /** Input without any sign of H.264 after which onNotH264 is called (InputClassifier default). */
   notH264AfterBytes?: number;
+  /**
+   * Measure the frame interval from arrival times while the SPS gives no frame rate
+   * (FrameIntervalEstimator; publishers). Off: such input is timed on a 30 fps grid.
+   */
+  measureFrameRate?: boolean;
 }
 
 /**
@@ -62,6 +69,11 @@ export class AnnexBIngest {
   private readonly splitter: AnnexBSplitter;
   private readonly assembler = new AccessUnitAssembler();
   private readonly timestamper = new ArrivalTimestamper(frameTicks(DEFAULT_FPS));
+  /** Set while the current SPS has no timing info and options.measureFrameRate is on. */
+  private intervalEstimator: FrameIntervalEstimator | null = null;
+  /** Raw Annex-B has no composition times: B-frame order comes from the slice headers' POC. */
+  private readonly order = new PresentationOrder();
+  private reportedReorder = 0;
   private readonly once: LogOnce;
   private readonly classifier: InputClassifier;
   private notH264Reported = false;
@@ -158,13 +170,17 @@ export class AnnexBIngest {
 
   private emit(raw: RawAccessUnit): void {
     this.inspectSps(raw);
+    const measured = this.intervalEstimator?.add(this.chunkMonoMs) ?? null;
+    if (measured !== null) this.timestamper.setFrameTicks(msToTicks(measured));
     const dts = this.timestamper.next(msToTicks(this.chunkMonoMs - this.originMs));
+    const offsetFrames = this.order.next(raw.nalus);
+    this.reportReorder();
     const au: AccessUnit = {
       nalus: raw.nalus,
       key: raw.key,
+      recoveryPoint: raw.recoveryPoint ?? false,
       dts,
-      // Raw Annex-B has no composition times: correct only without B-frames (warned in inspectSps).
-      pts: dts,
+      pts: dts + offsetFrames * this.timestamper.duration,
       duration: this.timestamper.duration,
       captureTimeMs: this.chunkWallMs,
     };
@@ -184,19 +200,24 @@ export class AnnexBIngest {
     try {
       const info = parseSps(sps);
       if (info.fps !== null && info.fps > 0) this.timestamper.setFrameTicks(frameTicks(info.fps));
-      const reorder = info.maxNumReorderFrames;
-      if (typeof reorder === 'number' && reorder > 0) {
-        this.once.warn(
-          'reorder',
-          { maxNumReorderFrames: reorder },
-          'raw Annex-B input may contain B-frames (SPS max_num_reorder_frames > 0) but carries no timestamps: ' +
-            'encode with -bf 0 or use an ffmpeg:/file: source',
-        );
-      }
+      const measure = this.options.measureFrameRate === true && !(info.fps !== null && info.fps > 0);
+      this.intervalEstimator = measure ? (this.intervalEstimator ?? new FrameIntervalEstimator()) : null;
     } catch (err) {
       // The Stream reports and drops a bad SPS; here it only means "keep the previous D".
       if (!(err instanceof H264Error)) throw err;
     }
+  }
+
+  /** B-frames cost latency: every picture is shown `reorder` frame intervals after it is decoded. */
+  private reportReorder(): void {
+    const reorder = this.order.reorder;
+    if (reorder <= this.reportedReorder) return;
+    this.reportedReorder = reorder;
+    const ms = Math.round((reorder * this.timestamper.duration) / 90);
+    this.options.logger.info(
+      { reorderFrames: reorder, addedLatencyMs: ms },
+      `input has B-frames: pictures are reordered by up to ${reorder} frame(s), +${ms} ms latency (encode with -bf 0 to avoid it)`,
+    );
   }
 
   private recover(err: unknown): void {

@@ -10,9 +10,10 @@ export interface GopCacheLimits {
 }
 
 /**
- * The encoded access units since the last IDR, so a late joiner starts at a key frame and
+ * The encoded access units since the last key frame (an IDR, or a recovery point of an intra
+ * refresh stream: Stream sends both as key frames), so a late joiner starts at a key frame and
  * catches up to the live edge at once (LOW-LATENCY.md technique 3). Bounded: past a limit the
- * cache stops growing and stays empty until the next IDR (a truncated GOP is useless anyway:
+ * cache stops growing and stays empty until the next key frame (a truncated GOP is useless anyway:
  * the viewer could not decode past the gap).
  */
 export class GopCache {

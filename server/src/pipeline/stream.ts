@@ -81,7 +81,11 @@ export class Stream implements SourceSink {
   private reasonValue: string | undefined;
   private codeValue: ErrorCode | undefined;
   private warningValue: string | undefined;
-  /** Until an IDR arrives (at start, after malformed input) delta frames cannot be decoded. */
+  /**
+   * Until a start point arrives (at start, after malformed input) delta frames cannot be decoded.
+   * A start point is an IDR or a recovery point (H.264 D.2.8: periodic intra refresh streams
+   * have an IDR only as their very first picture).
+   */
   private needKey = true;
   private sequence = 0;
   /** dts of the last frame sent, to flag timeline breaks. */
@@ -128,10 +132,11 @@ export class Stream implements SourceSink {
     const message: StatusMessage = { type: 'status', state: this.stateValue };
     if (this.reasonValue !== undefined) message.reason = this.reasonValue;
     if (this.codeValue !== undefined) message.code = this.codeValue;
+    if (this.stateValue === 'live' && this.skippedBeforeKey > 0) message.skippedBeforeKey = this.skippedBeforeKey;
     return message;
   }
 
-  /** The encoded frames since the last IDR (first one is a key frame), for a joining viewer. */
+  /** The encoded frames since the last start point (first one is a key frame), for a joining viewer. */
   cachedGop(): readonly EncodedFrame[] {
     return this.gop.snapshot();
   }
@@ -230,10 +235,14 @@ export class Stream implements SourceSink {
     if (sps && !bytesEqual(sps, this.sps) && !this.acceptSps(sps)) return;
     if (pps.length > 0) this.pps = pps;
 
-    if (au.key) {
+    // A recovery point goes out exactly like an IDR: with SPS/PPS and the KEY flag, so the GOP
+    // cache restarts there, late joiners and slow viewers resume there and the player makes it a
+    // sync sample. The decoder's pictures may be partly stale for recovery_frame_cnt frames (D.2.8).
+    const start = au.key || au.recoveryPoint === true;
+    if (start) {
       if (!this.sps || this.pps.length === 0) {
         this.skippedBeforeKey++;
-        this.once.warn('key-without-config', {}, 'IDR without SPS/PPS seen so far: skipping until one carries them');
+        this.once.warn('key-without-config', {}, 'start point (IDR or recovery point) without SPS/PPS seen so far: skipping until one carries them');
         this.needKey = true;
         return;
       }
@@ -242,7 +251,7 @@ export class Stream implements SourceSink {
       this.needKey = false;
     } else if (this.needKey) {
       this.skippedBeforeKey++;
-      this.once.info('skip-before-key', {}, 'skipping access units until the first IDR');
+      this.once.info('skip-before-key', {}, 'skipping access units until the first IDR or recovery point');
       return;
     }
 
@@ -254,12 +263,15 @@ export class Stream implements SourceSink {
     this.lastDts = au.dts;
     const bytes = encodeMediaFrame(au, { sequence: this.sequence, discontinuity });
     this.sequence = (this.sequence + 1) >>> 0;
-    const frame: EncodedFrame = { bytes, key: au.key };
+    const frame: EncodedFrame = { bytes, key: start };
     this.gop.add(frame);
     this.framesIn++;
     this.bytesIn += bytes.byteLength;
     this.meter.add(bytes.byteLength);
-    if (this.stateValue !== 'live') this.setState('live');
+    if (this.stateValue !== 'live') {
+      if (this.skippedBeforeKey > 0) this.logger.info({ skippedBeforeKey: this.skippedBeforeKey }, `skipped ${this.skippedBeforeKey} access units before the first start point`);
+      this.setState('live');
+    }
     for (const sub of this.subscribers) this.safely(() => sub.onFrame(frame));
   }
 

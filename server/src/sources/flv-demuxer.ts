@@ -1,6 +1,7 @@
 import {
   fromLengthPrefixed,
   H264Error,
+  isRecoveryPointSei,
   NalType,
   nalType,
   parseAvcDecoderConfigurationRecord,
@@ -25,7 +26,12 @@ export interface FlvVideoFrame {
   ctsMs: number;
   /** Contains an IDR slice. */
   key: boolean;
-  /** NAL units without start codes; a key frame carries SPS/PPS (prepended from the sequence header if absent). */
+  /** Carries a recovery point SEI (H.264 D.2.8): a start point without an IDR (intra refresh). */
+  recoveryPoint: boolean;
+  /**
+   * NAL units without start codes; a key frame or recovery point carries SPS/PPS (prepended from
+   * the sequence header if absent).
+   */
   nalus: Uint8Array[];
 }
 
@@ -140,8 +146,13 @@ export class FlvDemuxer {
       } else if (packetType === AVC_NALU) {
         const nalus = fromLengthPrefixed(payload, this.lengthSize);
         if (nalus.length === 0) return;
+        // Start points come from the bitstream, as on the Annex-B path, not from the FLV frame
+        // type: ffmpeg's libx264 marks intra refresh recovery points as FLV keyframes too, other
+        // muxers may not, and the server must behave the same whichever way a stream arrives.
         const key = nalus.some((nal) => nalType(nal) === NalType.IDR);
-        out.push({ dtsMs: this.tagTimestamp, ctsMs, key, nalus: key ? withParameterSets(nalus, this.sps, this.pps) : nalus });
+        const recoveryPoint = nalus.some(isRecoveryPointSei);
+        const start = key || recoveryPoint;
+        out.push({ dtsMs: this.tagTimestamp, ctsMs, key, recoveryPoint, nalus: start ? withParameterSets(nalus, this.sps, this.pps) : nalus });
       }
       // AVCPacketType 2 (end of sequence): nothing to do.
     } catch (err) {

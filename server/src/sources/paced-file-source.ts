@@ -50,8 +50,10 @@ export class PacedFileSource implements Source {
     private readonly sink: SourceSink,
     private readonly logger: Logger,
     private readonly missingCode: typeof ServerErrorCode.FIXTURE_MISSING | typeof ServerErrorCode.SOURCE_FAILED = ServerErrorCode.SOURCE_FAILED,
+    /** false (file:PATH?loop=0): play the file once, then report the stream ended. */
+    private readonly loop = true,
   ) {
-    this.description = `file ${path} (looped, paced)`;
+    this.description = `file ${path} (${loop ? 'looped' : 'once'}, paced)`;
   }
 
   start(): void {
@@ -82,8 +84,8 @@ export class PacedFileSource implements Source {
     for (const nal of splitNalUnits(data)) this.units.push(...assembler.push(nal));
     const last = assembler.flush();
     if (last) this.units.push(last);
-    if (!this.units.some((u) => u.key)) {
-      throw createError(this.missingCode, `${this.path} holds no IDR access unit: not a playable H.264 stream`);
+    if (!this.units.some((u) => u.key || u.recoveryPoint)) {
+      throw createError(this.missingCode, `${this.path} holds no IDR or recovery point access unit: not a playable H.264 stream`);
     }
     const fps = this.spsFps() ?? DEFAULT_FPS;
     this.frameMs = 1000 / fps;
@@ -117,7 +119,13 @@ export class PacedFileSource implements Source {
       this.t0 = now;
       this.anchorN = this.n;
     }
-    while (this.due(this.n) <= now) this.emitFrame();
+    while (this.due(this.n) <= now) {
+      if (!this.loop && this.n >= this.units.length) {
+        this.sink.ended('end of file');
+        return;
+      }
+      this.emitFrame();
+    }
     this.timer = setTimeout(this.tick, Math.max(0, this.due(this.n) - performance.now()));
   };
 
@@ -132,6 +140,7 @@ export class PacedFileSource implements Source {
     this.sink.accessUnit({
       nalus: unit.nalus,
       key: unit.key,
+      recoveryPoint: unit.recoveryPoint ?? false,
       dts,
       pts: dts,
       duration: this.ticksPerFrame,

@@ -128,3 +128,25 @@ describe('AnnexBIngest', () => {
     expect(stream.skippedBeforeKey).toBeGreaterThan(0);
   });
 });
+
+describe('AnnexBIngest with B-frames (raw input has no timestamps)', () => {
+  it('gives each picture its presentation time from the slice POC: pts ≥ dts, one frame slot each', async () => {
+    const { execFileSync } = await import('node:child_process');
+    // x264 -bf 2 without pyramid: decode order I P B B P B B…, max_num_reorder_frames 1.
+    const bytes = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30',
+      '-frames:v', '30', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '2', '-x264-params', 'b-pyramid=none',
+      '-f', 'h264', '-'], { maxBuffer: 1 << 24 });
+    const emitted: AccessUnit[] = [];
+    const ingest = makeIngest((au) => emitted.push(au));
+    ingest.push(new Uint8Array(bytes));
+    ingest.end();
+    expect(emitted).toHaveLength(30);
+    const d = 3000; // 30 fps in 90 kHz ticks; one burst keeps the nominal spacing
+    const slots = emitted.map((au) => Math.round((au.pts - emitted[0]!.dts) / d));
+    for (const au of emitted) expect(au.pts).toBeGreaterThanOrEqual(au.dts);
+    // I0 shown one slot late (the reorder depth), P3 after B1 and B2.
+    expect(slots.slice(0, 4)).toEqual([1, 4, 2, 3]);
+    expect(new Set(slots).size).toBe(30);
+    expect([...slots].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+});

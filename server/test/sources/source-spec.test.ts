@@ -6,7 +6,7 @@ describe('parseSourceSpec', () => {
   it('parses every documented SOURCE form', () => {
     expect(parseSourceSpec('demo')).toEqual({ kind: 'demo' });
     expect(parseSourceSpec('stdin')).toEqual({ kind: 'stdin' });
-    expect(parseSourceSpec('file:/videos/a b.mp4')).toEqual({ kind: 'file', path: '/videos/a b.mp4' });
+    expect(parseSourceSpec('file:/videos/a b.mp4')).toEqual({ kind: 'file', path: '/videos/a b.mp4', loop: true });
     expect(parseSourceSpec('ffmpeg:-re -f lavfi  -i testsrc2=size=640x360:rate=30')).toEqual({
       kind: 'ffmpeg',
       args: ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30'],
@@ -17,7 +17,7 @@ describe('parseSourceSpec', () => {
   });
 
   it('refuses anything else with SRV_ERR_SOURCE_INVALID and the stream name as key', () => {
-    for (const bad of ['', 'file:', 'ffmpeg:-re', 'ftp://x', 'camera0', 'publish']) {
+    for (const bad of ['', 'file:', 'ffmpeg:-re', 'ftp://x', 'camera0']) {
       expect(() => parseSourceSpec(bad, 'cam')).toThrow(expect.objectContaining({ code: 'SRV_ERR_SOURCE_INVALID', key: 'cam' }));
     }
   });

@@ -1,4 +1,5 @@
 import { isVcl, NalType } from './nal-types.js';
+import { isRecoveryPointSei } from './sei.js';
 import type { RawAccessUnit } from './types.js';
 
 export interface AccessUnitAssemblerOptions {
@@ -36,6 +37,7 @@ export class AccessUnitAssembler {
   private bytes = 0;
   private hasVcl = false;
   private key = false;
+  private recoveryPoint = false;
   private droppedNals = 0;
 
   constructor(options: AccessUnitAssemblerOptions = {}) {
@@ -90,6 +92,11 @@ export class AccessUnitAssembler {
         }
         return out;
       case NalType.SEI:
+        // An SEI precedes the first VCL NAL unit of its access unit (7.4.1.2.3), so a recovery
+        // point SEI marks the picture being assembled as a random access point (D.2.8).
+        if (this.hasVcl) this.emit(out);
+        if (this.append(nal) && !this.recoveryPoint) this.recoveryPoint = isRecoveryPointSei(nal);
+        return out;
       case NalType.SPS:
       case NalType.PPS:
       case NalType.PREFIX:
@@ -122,7 +129,7 @@ export class AccessUnitAssembler {
    */
   flush(): RawAccessUnit | null {
     if (!this.hasVcl) return null;
-    const au: RawAccessUnit = { nalus: this.nalus, key: this.key };
+    const au: RawAccessUnit = { nalus: this.nalus, key: this.key, recoveryPoint: this.recoveryPoint };
     this.clear();
     return au;
   }
@@ -157,5 +164,6 @@ export class AccessUnitAssembler {
     this.bytes = 0;
     this.hasVcl = false;
     this.key = false;
+    this.recoveryPoint = false;
   }
 }

@@ -32,3 +32,22 @@ function firstEmulationPrevention(data: Uint8Array, from: number): number {
   }
   return -1;
 }
+
+/**
+ * RBSP → NAL unit payload (7.4.1): within the NAL unit, 00 00 followed by 00, 01, 02 or 03 must
+ * not occur, so an emulation_prevention_three_byte (0x03) goes after every such pair of zeros.
+ * Inverse of removeEmulationPrevention.
+ */
+export function addEmulationPrevention(rbsp: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let zeros = 0;
+  for (const byte of rbsp) {
+    if (zeros >= 2 && byte <= 3) {
+      out.push(3);
+      zeros = 0;
+    }
+    out.push(byte);
+    zeros = byte === 0 ? zeros + 1 : 0;
+  }
+  return Uint8Array.from(out);
+}

@@ -15,6 +15,16 @@ export interface SpsInfo {
   bitDepthLuma: number;
   bitDepthChroma: number;
   frameMbsOnly: boolean;
+  /** separate_colour_plane_flag (4:4:4 coded as three planes): slice headers carry colour_plane_id. */
+  separateColourPlane: boolean;
+  /** log2_max_frame_num_minus4 + 4: bits of frame_num in a slice header. */
+  log2MaxFrameNum: number;
+  /** pic_order_cnt_type (8.2.1): 0 = POC lsb in every slice header, 1 = derived from frame_num and offsets, 2 = decode order. */
+  picOrderCntType: number;
+  /** log2_max_pic_order_cnt_lsb_minus4 + 4 (type 0 only, else 0). */
+  log2MaxPocLsb: number;
+  /** delta_pic_order_always_zero_flag (type 1 only). */
+  deltaPicOrderAlwaysZero: boolean;
   /** Decoded picture size in luma samples, whole macroblocks. */
   codedWidth: number;
   codedHeight: number;
@@ -85,12 +95,14 @@ export function parseSps(nal: Uint8Array): SpsInfo {
     }
   }
 
-  checkRange('log2_max_frame_num_minus4', r.readUE(), 0, 12);
+  const log2MaxFrameNum = checkRange('log2_max_frame_num_minus4', r.readUE(), 0, 12) + 4;
   const picOrderCntType = checkRange('pic_order_cnt_type', r.readUE(), 0, 2);
+  let log2MaxPocLsb = 0;
+  let deltaPicOrderAlwaysZero = false;
   if (picOrderCntType === 0) {
-    checkRange('log2_max_pic_order_cnt_lsb_minus4', r.readUE(), 0, 12);
+    log2MaxPocLsb = checkRange('log2_max_pic_order_cnt_lsb_minus4', r.readUE(), 0, 12) + 4;
   } else if (picOrderCntType === 1) {
-    r.skipBits(1); // delta_pic_order_always_zero_flag
+    deltaPicOrderAlwaysZero = r.readBit() === 1;
     r.readSE(); // offset_for_non_ref_pic
     r.readSE(); // offset_for_top_to_bottom_field
     const cycle = checkRange('num_ref_frames_in_pic_order_cnt_cycle', r.readUE(), 0, 255);
@@ -141,6 +153,11 @@ export function parseSps(nal: Uint8Array): SpsInfo {
     bitDepthLuma,
     bitDepthChroma,
     frameMbsOnly,
+    separateColourPlane,
+    log2MaxFrameNum,
+    picOrderCntType,
+    log2MaxPocLsb,
+    deltaPicOrderAlwaysZero,
     codedWidth,
     codedHeight,
     width,

@@ -6,6 +6,13 @@ export interface RawAccessUnit {
   nalus: Uint8Array[];
   /** Contains an IDR slice (nal_unit_type 5). */
   key: boolean;
+  /**
+   * Carries a recovery point SEI (H.264 D.1.8 / D.2.8): a random access point without an IDR,
+   * as periodic intra refresh streams (x264 --intra-refresh) have after their first picture. The
+   * server's Stream starts viewers here like at an IDR. Absent means false (set by the assembler
+   * and the FLV demuxer; hand-built access units may leave it out).
+   */
+  recoveryPoint?: boolean;
 }
 
 /** An access unit with timing, as the server's Stream holds and sends it. Plain data. */

@@ -35,6 +35,11 @@ export interface StatusMessage {
    * bytes); 'SOURCE_FAILED' = the source process failed or exited.
    */
   code?: ErrorCode;
+  /**
+   * With state 'live': access units of this stream the server skipped because they came before a
+   * start point (a source that starts mid-GOP), so no viewer could decode them. Optional.
+   */
+  skippedBeforeKey?: number;
 }
 
 /** Per-viewer counters the server keeps (sent when they change, e.g. after a drop). */
@@ -71,6 +76,16 @@ export const CloseCode = {
   BAD_REQUEST: 4400,
   STREAM_NOT_FOUND: 4404,
   SOURCE_ENDED: 4410,
+  /** WS /publish/NAME (issue 4): no publish key given (HTTP 401). */
+  PUBLISH_KEY_MISSING: 4401,
+  /** WS /publish/NAME: wrong publish key (HTTP 403). */
+  PUBLISH_KEY_WRONG: 4403,
+  /** WS /publish/NAME: the stream exists but its source is not `publish` (HTTP 405). */
+  NOT_PUBLISHABLE: 4405,
+  /** WS /publish/NAME: the publisher sent nothing for publishIdleTimeoutMs. */
+  PUBLISH_IDLE: 4408,
+  /** WS /publish/NAME: another publisher is streaming to this stream (HTTP 409); it keeps streaming. */
+  PUBLISHER_CONFLICT: 4409,
 } as const;
 
 const SERVER_TYPES = new Set(['hello', 'codec', 'status', 'live-edge', 'stats', 'error']);

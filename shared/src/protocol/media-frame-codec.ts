@@ -29,7 +29,8 @@ export function encodeMediaFrame(au: AccessUnit, options: EncodeOptions): Uint8A
   const out = new Uint8Array(MEDIA_HEADER_BYTES + payloadBytes);
   const view = new DataView(out.buffer);
   let flags = 0;
-  if (au.key) flags |= MediaFlags.KEY;
+  // A recovery point is a start point like an IDR (D.2.8): the player marks it a sync sample.
+  if (au.key || au.recoveryPoint) flags |= MediaFlags.KEY;
   if (config) flags |= MediaFlags.CONFIG;
   if (options.discontinuity) flags |= MediaFlags.DISCONTINUITY;
   view.setUint8(0, MediaKind.H264_ACCESS_UNIT);

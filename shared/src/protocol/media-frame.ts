@@ -18,7 +18,10 @@ export const MEDIA_HEADER_BYTES = 40;
 export const MediaKind = { H264_ACCESS_UNIT: 1 } as const;
 
 export const MediaFlags = {
-  /** The access unit holds an IDR picture: a viewer can start here. */
+  /**
+   * A viewer can start here: the access unit holds an IDR picture or carries a recovery point
+   * SEI (H.264 D.2.8, periodic intra refresh).
+   */
   KEY: 1 << 0,
   /** The access unit carries SPS/PPS. */
   CONFIG: 1 << 1,

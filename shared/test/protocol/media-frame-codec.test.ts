@@ -56,6 +56,14 @@ describe('media frame codec', () => {
     expect(splitAvcc(frame.payload).map(toHex)).toEqual(['419a']);
   });
 
+  it('flags a recovery point (intra refresh, no IDR) KEY like an IDR', () => {
+    const nalus = [hex('67 42 c0 1e'), hex('68 ce 3c 80'), hex('06 06 02 09 c4 80'), hex('41 9a 02')];
+    const rp = decodeMediaFrame(encodeMediaFrame({ ...KEY_AU, key: false, recoveryPoint: true, nalus }, { sequence: 3 }));
+    expect(rp.flags).toBe(MediaFlags.KEY | MediaFlags.CONFIG);
+    const plain = decodeMediaFrame(encodeMediaFrame({ ...KEY_AU, key: false, recoveryPoint: false, nalus: nalus.slice(3) }, { sequence: 4 }));
+    expect(plain.flags).toBe(0);
+  });
+
   it('throws MediaFrameError on truncated or unknown frames', () => {
     const bytes = encodeMediaFrame(KEY_AU, { sequence: 1 });
     mediaFrameErrorOf(() => decodeMediaFrame(bytes.subarray(0, MEDIA_HEADER_BYTES - 1)));

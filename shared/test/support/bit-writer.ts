@@ -43,17 +43,5 @@ export class BitWriter {
   }
 }
 
-/** RBSP → NAL payload: inserts emulation_prevention_three_byte where 7.4.1 requires it. */
-export function addEmulationPrevention(rbsp: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let zeros = 0;
-  for (const byte of rbsp) {
-    if (zeros >= 2 && byte <= 3) {
-      out.push(3);
-      zeros = 0;
-    }
-    out.push(byte);
-    zeros = byte === 0 ? zeros + 1 : 0;
-  }
-  return Uint8Array.from(out);
-}
+/** The production RBSP → NAL payload step, for tests that build NAL units field by field. */
+export { addEmulationPrevention } from '../../src/h264/rbsp.js';

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { resolveServerConfig, type ServerConfig } from './config.js';
+import { resolveServerConfig, streamConfig, type ServerConfig } from './config.js';
 import { createError, describeError, ServerErrorCode } from './errors.js';
 import { createHttpServer } from './http/http-server.js';
 import { DEFAULT_PLAYER_DIR } from './http/static-files.js';
@@ -11,6 +12,9 @@ import { createSource } from './sources/source-factory.js';
 import type { Source } from './sources/source.js';
 import { parseSourceSpec } from './sources/source-spec.js';
 import { WsServer } from './transport/ws-server.js';
+import { PublishEndpoints, type PublishPoint } from './publish/publish-endpoints.js';
+import { PublishSource } from './publish/publish-source.js';
+import { WsPublisherServer } from './publish/ws-publisher-server.js';
 
 export interface RunningServer {
   /** http://HOST:PORT/ as printed (localhost for a wildcard host). */
@@ -21,6 +25,8 @@ export interface RunningServer {
   streams: ReadonlyMap<string, Stream>;
   /** Viewer WebSockets (tests read session counters). */
   ws: WsServer;
+  /** Publish streams: name → {source, key}; `keyGenerated` when the config gave no key. */
+  publish: ReadonlyMap<string, PublishPoint & { keyGenerated: boolean }>;
   logger: Logger;
   /** Closes viewers with 1001, stops sources, closes the listener. Idempotent. */
   close(): Promise<void>;
@@ -42,7 +48,10 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
   const streams = new Map<string, Stream>();
   const sources: Source[] = [];
 
-  for (const [name, sourceText] of Object.entries(config.streams)) {
+  const publishPoints = new Map<string, PublishPoint & { keyGenerated: boolean }>();
+
+  for (const [name, entry] of Object.entries(config.streams)) {
+    const { source: sourceText, key } = streamConfig(entry);
     const stream = new Stream({
       name,
       logger,
@@ -52,10 +61,24 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     });
     streams.set(name, stream);
     const custom = startOptions.sources?.[name];
-    sources.push(
-      custom ? custom(stream) : createSource(parseSourceSpec(sourceText, name), stream, config, logger.child({ stream: name })),
-    );
+    const source = custom ? custom(stream) : createSource(parseSourceSpec(sourceText, name), stream, config, logger.child({ stream: name }));
+    sources.push(source);
+    if (source instanceof PublishSource) {
+      // No key configured: an open publish point would let anyone on the network replace the
+      // picture, so a random one is made for this run and printed (main.ts) and logged.
+      const keyGenerated = key === undefined;
+      const publishKey = key ?? randomBytes(12).toString('base64url');
+      if (keyGenerated) logger.warn({ stream: name, key: publishKey }, `stream "${name}": no publish key configured, generated one for this run`);
+      publishPoints.set(name, { name, source, key: publishKey, keyGenerated });
+    }
   }
+  const endpoints = new PublishEndpoints(publishPoints, new Set(streams.keys()));
+  const publishWs = new WsPublisherServer({
+    endpoints,
+    logger,
+    maxPayloadBytes: config.publishMaxPayloadBytes,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+  });
 
   const ws = new WsServer({
     streams,
@@ -65,11 +88,12 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     serverName: SERVER_NAME,
   });
-  const http = createHttpServer({ streams, wsServer: ws, playerDir: config.playerDir ?? DEFAULT_PLAYER_DIR, logger });
+  const http = createHttpServer({ streams, wsServer: ws, publish: { endpoints, wsServer: publishWs }, playerDir: config.playerDir ?? DEFAULT_PLAYER_DIR, logger });
   try {
     await listen(http, config.host, config.port);
   } catch (err) {
     await ws.close();
+    await publishWs.close();
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
@@ -83,6 +107,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await ws.close();
+      await publishWs.close();
       await Promise.all(
         sources.map((s) => s.stop().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'source stop failed'))),
       );
@@ -95,7 +120,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     return closing;
   };
 
-  return { url, port, host: config.host, config, streams, ws, logger, close };
+  return { url, port, host: config.host, config, streams, ws, publish: publishPoints, logger, close };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -7,11 +7,30 @@ const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug'
 /** Stream names appear in URLs (/watch/NAME, /live/NAME): keep them URL- and file-safe. */
 export const STREAM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * One stream in the config file: the object form. `key` is the publish key of a `publish`
+ * stream (WS/PUT/POST /publish/NAME); without one, app.ts generates a random key at start and
+ * prints it.
+ */
+export interface StreamConfig {
+  source: string;
+  key?: string;
+}
+
+/** A stream entry as written: "SOURCE" or {"source": "SOURCE", "key": "…"}. */
+export type StreamEntry = string | StreamConfig;
+
+/** The keys a stream object may have (anything else is refused, naming the key). */
+const STREAM_CONFIG_KEYS: readonly string[] = ['source', 'key'];
+
+/** Publish keys travel in URLs and headers: printable ASCII without spaces, bounded. */
+export const PUBLISH_KEY_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
 export interface ServerConfig {
   host: string;
   port: number;
-  /** name → SOURCE (see sources/source-spec.ts). */
-  streams: Record<string, string>;
+  /** name → SOURCE or StreamConfig (see sources/source-spec.ts); read entries with streamConfig(). */
+  streams: Record<string, StreamEntry>;
   logLevel: LogLevel;
   maxViewerBufferedBytes: number;
   viewerMaxPayloadBytes: number;
@@ -28,6 +47,8 @@ export interface ServerConfig {
   sourceStopTimeoutMs: number;
   sourceRestartInitialMs: number;
   sourceRestartMaxMs: number;
+  publishMaxPayloadBytes: number;
+  publishIdleTimeoutMs: number;
 }
 
 /** Every default, each with the module that reads it. */
@@ -70,6 +91,16 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
   sourceRestartInitialMs: 1_000,
   /** …doubling up to this; a run longer than this resets the delay. */
   sourceRestartMaxMs: 30_000,
+  /**
+   * publish/ws-publisher-server.ts WebSocketServer maxPayload: the largest single message a
+   * publisher may send (one Annex-B chunk; a 1080p key frame is a few hundred KiB). Larger → close 1009.
+   */
+  publishMaxPayloadBytes: 8 * 1024 * 1024,
+  /**
+   * publish/publish-source.ts: a publisher that sends no bytes for this long is disconnected, so a
+   * vanished one (dead TCP, frozen tab) does not hold the stream and block its reconnection.
+   */
+  publishIdleTimeoutMs: 10_000,
 });
 
 type Validator = (value: unknown) => boolean;
@@ -80,7 +111,7 @@ const isString: Validator = (v) => typeof v === 'string';
 const validators: Record<keyof ServerConfig, [Validator, string]> = {
   host: [(v) => isString(v) && (v as string).length > 0, 'a non-empty host name or address'],
   port: [(v) => isNonNegInt(v) && (v as number) <= 65535, 'an integer port 0–65535 (0 = any free port)'],
-  streams: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object {name: source}'],
+  streams: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object {name: source or {source, key}}'],
   logLevel: [(v) => isString(v) && LOG_LEVELS.includes(v as string), `one of ${LOG_LEVELS.join(', ')}`],
   maxViewerBufferedBytes: [isPosInt, 'a positive integer (bytes)'],
   viewerMaxPayloadBytes: [isPosInt, 'a positive integer (bytes)'],
@@ -97,6 +128,8 @@ const validators: Record<keyof ServerConfig, [Validator, string]> = {
   sourceStopTimeoutMs: [isPosInt, 'a positive integer (ms)'],
   sourceRestartInitialMs: [isPosInt, 'a positive integer (ms)'],
   sourceRestartMaxMs: [isPosInt, 'a positive integer (ms)'],
+  publishMaxPayloadBytes: [isPosInt, 'a positive integer (bytes)'],
+  publishIdleTimeoutMs: [isPosInt, 'a positive integer (ms)'],
 };
 
 /**
@@ -128,8 +161,8 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
       { key: 'sourceRestartMaxMs' },
     );
   }
-  const streams: Record<string, string> = {};
-  for (const [name, source] of Object.entries(merged.streams)) {
+  const streams: Record<string, StreamEntry> = {};
+  for (const [name, entry] of Object.entries(merged.streams)) {
     if (!STREAM_NAME_PATTERN.test(name)) {
       throw createError(
         ServerErrorCode.STREAM_NAME_INVALID,
@@ -137,13 +170,38 @@ export function resolveServerConfig(partial: Partial<ServerConfig> = {}): Server
         { key: name },
       );
     }
-    if (typeof source !== 'string') {
-      throw createError(ServerErrorCode.CONFIG_INVALID, `stream "${name}": source must be a string`, { key: name });
-    }
-    parseSourceSpec(source, name);
-    streams[name] = source;
+    streams[name] = resolveStreamEntry(name, entry);
   }
   return { ...merged, streams };
+}
+
+/** Validates one stream entry; a string stays a string, an object keeps only its known keys. */
+function resolveStreamEntry(name: string, entry: unknown): StreamEntry {
+  const bad = (message: string) => createError(ServerErrorCode.CONFIG_INVALID, `stream "${name}": ${message}`, { key: name });
+  if (typeof entry === 'string') {
+    parseSourceSpec(entry, name);
+    return entry;
+  }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw bad('must be a SOURCE string or an object {"source": SOURCE, "key": KEY}');
+  }
+  for (const key of Object.keys(entry)) {
+    if (!STREAM_CONFIG_KEYS.includes(key)) throw bad(`unknown key "${key}" (expected ${STREAM_CONFIG_KEYS.join(', ')})`);
+  }
+  const { source, key } = entry as { source?: unknown; key?: unknown };
+  if (typeof source !== 'string') throw bad('"source" must be a string');
+  const spec = parseSourceSpec(source, name);
+  if (key === undefined) return { source };
+  if (spec.kind !== 'publish') throw bad(`"key" is only used by publish streams (source is "${source}")`);
+  if (typeof key !== 'string' || !PUBLISH_KEY_PATTERN.test(key)) {
+    throw bad('"key" must be 1–256 printable ASCII characters without spaces');
+  }
+  return { source, key };
+}
+
+/** "SOURCE" or {source, key} → {source, key?}. */
+export function streamConfig(entry: StreamEntry): StreamConfig {
+  return typeof entry === 'string' ? { source: entry } : entry;
 }
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {

@@ -1,10 +1,19 @@
 import { startServer, type RunningServer } from './app.js';
-import { configFromArgs, HELP } from './cli.js';
+import { configFromArgs, devicesReport, HELP, isDevicesCommand } from './cli.js';
 import type { ServerConfig } from './config.js';
 import { describeError, ServerError } from './errors.js';
 
 /** The `framewire` command (server/bin/framewire.js imports the compiled file). */
 async function main(): Promise<void> {
+  if (isDevicesCommand(process.argv.slice(2))) {
+    try {
+      process.stdout.write(`${await devicesReport()}\n`);
+    } catch (err) {
+      process.stderr.write(`framewire: ${describeError(err)}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
   let config: ServerConfig | 'help';
   try {
     config = await configFromArgs(process.argv.slice(2));
@@ -27,7 +36,12 @@ async function main(): Promise<void> {
     return;
   }
   const lines = [`Framewire ready: ${server.url}`];
-  for (const name of server.streams.keys()) lines.push(`  ${name} → ${server.url}watch/${name}`);
+  for (const name of server.streams.keys()) {
+    lines.push(`  ${name} → ${server.url}watch/${name}`);
+    const point = server.publish.get(name);
+    // The key is printed only when this run generated it (a configured key is the user's own).
+    if (point) lines.push(`  ${name} ← publish at ${server.url}publish/${name}${point.keyGenerated ? `?key=${encodeURIComponent(point.key)}   (generated key, new each start: set one with --key ${name}=KEY)` : '?key=KEY'}`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 
   // The media path must never take the process down; log and keep serving other streams.

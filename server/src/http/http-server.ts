@@ -4,11 +4,16 @@ import { STREAM_NAME_PATTERN } from '../config.js';
 import { describeError } from '../errors.js';
 import type { Stream } from '../pipeline/stream.js';
 import type { WsServer } from '../transport/ws-server.js';
+import { handlePublishRequest } from '../publish/http-publisher.js';
+import { publishStreamName, type PublishEndpoints } from '../publish/publish-endpoints.js';
+import type { WsPublisherServer } from '../publish/ws-publisher-server.js';
 import { StaticFiles } from './static-files.js';
 
 export interface HttpServerOptions {
   streams: ReadonlyMap<string, Stream>;
   wsServer: WsServer;
+  /** WS/PUT/POST /publish/NAME (issue 4); absent = no publish routes besides the page. */
+  publish?: { endpoints: PublishEndpoints; wsServer: WsPublisherServer };
   playerDir: string;
   logger: Logger;
 }
@@ -18,6 +23,7 @@ const PAGE_ROUTES: { pattern: RegExp; file: string }[] = [
   { pattern: /^\/$/, file: 'index.html' },
   { pattern: /^\/watch\/([^/]+)\/?$/, file: 'watch.html' },
   { pattern: /^\/embed\/([^/]+)\/?$/, file: 'embed.html' },
+  { pattern: /^\/publish\/([^/]+)\/?$/, file: 'publish.html' },
 ];
 
 /**
@@ -35,7 +41,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   });
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => {});
-    if (!options.wsServer.handleUpgrade(req, socket, head)) {
+    if (!options.wsServer.handleUpgrade(req, socket, head) && !options.publish?.wsServer.handleUpgrade(req, socket, head)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
   });
@@ -43,16 +49,24 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
+  // Node's default requestTimeout (300 s) would cut a PUT publisher that streams for longer;
+  // a silent publisher is bounded by publishIdleTimeoutMs instead, slow headers by headersTimeout.
+  server.requestTimeout = 0;
   return server;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, files: StaticFiles): Promise<void> {
+  const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+  const publishName = publishStreamName(pathname);
+  if (publishName !== null && options.publish && (req.method === 'PUT' || req.method === 'POST')) {
+    handlePublishRequest(req, res, publishName, options.publish.endpoints, options.logger);
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('allow', 'GET, HEAD');
+    res.setHeader('allow', publishName !== null ? 'GET, HEAD, PUT, POST' : 'GET, HEAD');
     sendText(res, 405, 'method not allowed\n');
     return;
   }
-  const pathname = (req.url ?? '/').split('?')[0] ?? '/';
 
   if (pathname === '/healthz') {
     sendText(res, 200, 'ok');

@@ -1,10 +1,11 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { H264Error, parseSps } from '@framewire/shared';
 import type { Logger } from 'pino';
 import { createError, describeError, ServerErrorCode } from '../errors.js';
 import { LogOnce } from '../utils/log-once.js';
-import { FlvDemuxer } from './flv-demuxer.js';
+import { FlvDemuxer, type FlvVideoFrame } from './flv-demuxer.js';
 import { FlvTimeline } from './flv-timeline.js';
+import { redactSecrets } from './redact.js';
 import type { Source, SourceSink } from './source.js';
 
 /** x264 for live: no lookahead (zerolatency), no B-frames (raw timing stays simple), IDR every 2 s at 30 fps. */
@@ -21,8 +22,11 @@ const FLV_OUTPUT_ARGS = ['-flush_packets', '1', '-fflags', '+nobuffer', '-flvfla
 const STDERR_TAIL_LINES = 20;
 
 export interface FfmpegSourceOptions {
-  /** Input arguments (everything up to and including -i …), e.g. ['-re', '-f', 'lavfi', '-i', 'testsrc2']. */
-  input: string[];
+  /**
+   * Input arguments (everything up to and including -i …), e.g. ['-re', '-f', 'lavfi', '-i', 'testsrc2'];
+   * a function is asked again for each run (pulled URLs adapt their analysis window).
+   */
+  input: string[] | (() => string[]);
   /** Video codec arguments; a function so file:/URL sources can ffprobe first. */
   codecArgs: string[] | (() => Promise<string[]>);
   /** Extra output args placed before the codec (e.g. ['-map', '0:v:0']). */
@@ -37,6 +41,11 @@ export interface FfmpegSourceOptions {
    * lasted longer than maxMs resets the backoff.
    */
   restart?: { initialMs: number; maxMs: number };
+  /**
+   * Looks at each ffmpeg log line; a non-null answer refuses the current run with that reason
+   * (ffmpeg is killed; with `restart`, a new run follows). See rtmp-listener.ts.
+   */
+  stderrGuard?: (line: string) => string | null;
 }
 
 /** Does an ffmpeg argument list already choose a video codec? */
@@ -68,6 +77,8 @@ export class FfmpegSource implements Source {
   private fatal = false;
   private lastSps: Uint8Array | null = null;
   framesOut = 0;
+  /** How many times ffmpeg was started again after a run ended (for logs and stats). */
+  restarts = 0;
 
   constructor(
     private readonly options: FfmpegSourceOptions,
@@ -94,10 +105,12 @@ export class FfmpegSource implements Source {
   }
 
   private async run(): Promise<void> {
-    const codecArgs = typeof this.options.codecArgs === 'function' ? await this.options.codecArgs() : this.options.codecArgs;
-    if (this.stopped) return;
+    // A new run from here: a failure while choosing the codec (ffprobe cannot open the input) is
+    // this run's to report, and to restart from.
     this.runReported = false;
     this.runStartedAt = performance.now();
+    const codecArgs = typeof this.options.codecArgs === 'function' ? await this.options.codecArgs() : this.options.codecArgs;
+    if (this.stopped) return;
     this.timeline = new FlvTimeline();
     this.lastSps = null;
     const args = [
@@ -106,13 +119,13 @@ export class FfmpegSource implements Source {
       '-nostats',
       '-loglevel',
       'warning',
-      ...this.options.input,
+      ...(typeof this.options.input === 'function' ? this.options.input() : this.options.input),
       ...(this.options.mapArgs ?? []),
       '-an',
       ...codecArgs,
       ...FLV_OUTPUT_ARGS,
     ];
-    this.logger.info({ args: args.join(' ') }, `starting ffmpeg for ${this.description}`);
+    this.logger.info({ args: redactSecrets(args.join(' ')) }, `starting ffmpeg for ${this.description}`);
     const child = spawn(this.options.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const demuxer = new FlvDemuxer({
@@ -150,7 +163,7 @@ export class FfmpegSource implements Source {
         child.kill('SIGKILL');
         return;
       }
-      for (const frame of frames) this.emit(frame.nalus, frame.key, frame.dtsMs, frame.ctsMs, arrival, demuxer.config.sps[0]);
+      for (const frame of frames) this.emit(frame, arrival, demuxer.config.sps[0]);
     });
 
     let partial = '';
@@ -161,14 +174,19 @@ export class FfmpegSource implements Source {
       if (partial.length > 4096) partial = partial.slice(-4096);
       for (const line of lines) {
         if (line.trim().length === 0) continue;
-        this.logger.debug({ ffmpeg: line }, 'ffmpeg');
-        this.stderrTail.push(line);
+        this.logger.debug({ ffmpeg: redactSecrets(line) }, 'ffmpeg');
+        this.stderrTail.push(redactSecrets(line));
         if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+        const refusal = this.options.stderrGuard?.(line) ?? null;
+        if (refusal !== null && !this.runReported) {
+          this.fail(createError(ServerErrorCode.SOURCE_FAILED, refusal));
+          child.kill('SIGKILL');
+        }
       }
     });
   }
 
-  private emit(nalus: Uint8Array[], key: boolean, dtsMs: number, ctsMs: number, arrival: number, sps: Uint8Array | undefined): void {
+  private emit(frame: FlvVideoFrame, arrival: number, sps: Uint8Array | undefined): void {
     if (sps && sps !== this.lastSps) {
       this.lastSps = sps;
       try {
@@ -178,9 +196,9 @@ export class FfmpegSource implements Source {
         this.timeline.setFps(null);
       }
     }
-    const { dts, pts, duration } = this.timeline.map(dtsMs, ctsMs);
+    const { dts, pts, duration } = this.timeline.map(frame.dtsMs, frame.ctsMs);
     this.framesOut++;
-    this.sink.accessUnit({ nalus, key, dts, pts, duration, captureTimeMs: arrival });
+    this.sink.accessUnit({ nalus: frame.nalus, key: frame.key, recoveryPoint: frame.recoveryPoint, dts, pts, duration, captureTimeMs: arrival });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -222,6 +240,7 @@ export class FfmpegSource implements Source {
     this.logger.info({ inMs: this.restartDelayMs }, `restarting ffmpeg for ${this.description}`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
+      this.restarts++;
       this.child = null;
       this.stderrTail.length = 0;
       this.start();
@@ -229,23 +248,3 @@ export class FfmpegSource implements Source {
     this.restartTimer.unref();
   }
 }
-
-/** ffprobe's codec name of the first video stream, or null if it cannot tell. */
-export function probeVideoCodec(ffprobePath: string, input: string, logger: Logger): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(
-      ffprobePath,
-      ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', input],
-      { timeout: 15_000 },
-      (err, stdout) => {
-        if (err) {
-          logger.warn({ err: describeError(err) }, `ffprobe could not read ${input}; re-encoding with libx264`);
-          resolve(null);
-          return;
-        }
-        resolve(stdout.trim().split('\n')[0]?.trim() || null);
-      },
-    );
-  });
-}
-

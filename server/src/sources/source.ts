@@ -20,4 +20,6 @@ export interface Source {
   start(): void;
   /** Stops producing and releases everything (timers, child processes). Idempotent. */
   stop(): Promise<void>;
+  /** Sources that start a process again after it ends (FfmpegSource): how many times they did. */
+  readonly restarts?: number;
 }

@@ -1,0 +1,101 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { CloseCode } from '@framewire/shared';
+import { STREAM_NAME_PATTERN } from '../config.js';
+import type { PublishSource } from './publish-source.js';
+
+/** One publish stream: its source and its key. */
+export interface PublishPoint {
+  name: string;
+  source: PublishSource;
+  key: string;
+}
+
+/**
+ * Why a publisher is turned away, as an HTTP status (PUT/POST) and a WebSocket close code (WS;
+ * a browser cannot read the status of a failed upgrade). Stable: tests and clients match on them.
+ */
+export interface PublishRefusal {
+  status: 400 | 401 | 403 | 404 | 405 | 409;
+  closeCode: number;
+  /** ≤ 123 bytes: it is also the close reason (RFC 6455 5.5). */
+  message: string;
+}
+
+export type PublishAuthorization = { ok: true; point: PublishPoint } | { ok: false; refusal: PublishRefusal };
+
+export const PUBLISH_PREFIX = '/publish/';
+
+/**
+ * The publish side of the server: which streams take publishers, and who may publish. The
+ * transports (ws-publisher-server.ts, http-publisher.ts) ask authorize() and then attach to the
+ * point's source; attach() itself refuses a second concurrent publisher.
+ */
+export class PublishEndpoints {
+  constructor(
+    private readonly points: ReadonlyMap<string, PublishPoint>,
+    /** Every stream name (publish or not), to tell "not a publish stream" from "no such stream". */
+    private readonly streamNames: ReadonlySet<string>,
+  ) {}
+
+  get all(): ReadonlyMap<string, PublishPoint> {
+    return this.points;
+  }
+
+  authorize(name: string, key: string | null): PublishAuthorization {
+    const refuse = (status: PublishRefusal['status'], closeCode: number, message: string): PublishAuthorization => ({
+      ok: false,
+      refusal: { status, closeCode, message },
+    });
+    if (!STREAM_NAME_PATTERN.test(name)) return refuse(400, CloseCode.BAD_REQUEST, 'invalid stream name');
+    const point = this.points.get(name);
+    if (!point) {
+      return this.streamNames.has(name)
+        ? refuse(405, CloseCode.NOT_PUBLISHABLE, `stream "${name}" does not take publishers (its source is not publish)`)
+        : refuse(404, CloseCode.STREAM_NOT_FOUND, `stream "${name}" not found`);
+    }
+    if (key === null || key.length === 0) return refuse(401, CloseCode.PUBLISH_KEY_MISSING, 'publish key required (?key=KEY or Authorization: Bearer KEY)');
+    if (!sameKey(key, point.key)) return refuse(403, CloseCode.PUBLISH_KEY_WRONG, 'wrong publish key');
+    return { ok: true, point };
+  }
+}
+
+/** The refusal for a second publisher (attach() returned null). */
+export function conflictRefusal(name: string): PublishRefusal {
+  return {
+    status: 409,
+    closeCode: CloseCode.PUBLISHER_CONFLICT,
+    message: `stream "${name}" already has a publisher`,
+  };
+}
+
+/** The stream name of a /publish/NAME path, or null for other paths ('' if undecodable). */
+export function publishStreamName(pathname: string): string | null {
+  if (!pathname.startsWith(PUBLISH_PREFIX)) return null;
+  const raw = pathname.slice(PUBLISH_PREFIX.length).replace(/\/$/, '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The key from `?key=` (ffmpeg, browsers: WebSocket cannot set headers) or `Authorization: Bearer`.
+ * The query wins when both are present.
+ */
+export function publishKeyFrom(req: IncomingMessage): string | null {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const query = url.searchParams.get('key');
+  if (query !== null) return query;
+  const auth = req.headers.authorization;
+  const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+  return m?.[1] ?? null;
+}
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+function sameKey(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}

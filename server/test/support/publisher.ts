@@ -1,29 +1,14 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
+import { TestSocket } from './test-socket.js';
 import { fixtureAccessUnitBytes, NOAUD_FIXTURE, sleep } from './fixtures.js';
 
 /** A real ws publisher on WS /publish/NAME that records how it was closed and what it was told. */
-export class WsPublisher {
-  readonly ws: WebSocket;
-  closeCode: number | null = null;
-  closeReason = '';
+export class WsPublisher extends TestSocket {
   readonly texts: string[] = [];
-  readonly opened: Promise<void>;
-  readonly closed: Promise<void>;
 
   constructor(url: string, headers: Record<string, string> = {}) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false, headers });
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.closed = new Promise((resolve) => {
-      this.ws.once('close', (code, reason) => {
-        this.closeCode = code;
-        this.closeReason = reason.toString();
-        resolve();
-      });
-    });
+    super(url, { headers });
     this.ws.on('error', () => {});
     this.ws.on('message', (data, isBinary) => {
       if (!isBinary) this.texts.push(data.toString());

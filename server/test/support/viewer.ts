@@ -1,5 +1,6 @@
 import { decodeMediaFrame, parseServerMessage, type MediaFrame, type ServerMessage } from '@framewire/shared';
 import { WebSocket } from 'ws';
+import { TestSocket } from './test-socket.js';
 
 export interface ReceivedFrame extends MediaFrame {
   /** performance.now() when the message arrived. */
@@ -9,30 +10,13 @@ export interface ReceivedFrame extends MediaFrame {
 export type Received = { kind: 'control'; message: ServerMessage; receivedAt: number } | { kind: 'media'; frame: ReceivedFrame };
 
 /** A real ws client that records everything it receives, in order. */
-export class Viewer {
-  readonly ws: WebSocket;
+export class Viewer extends TestSocket {
   readonly log: Received[] = [];
-  closeCode: number | null = null;
-  closeReason = '';
   private waiters: (() => void)[] = [];
-  readonly opened: Promise<void>;
-  readonly closed: Promise<void>;
 
   constructor(url: string) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
+    super(url);
     this.ws.binaryType = 'nodebuffer';
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.closed = new Promise((resolve) => {
-      this.ws.once('close', (code, reason) => {
-        this.closeCode = code;
-        this.closeReason = reason.toString();
-        this.wake();
-        resolve();
-      });
-    });
     this.ws.on('message', (data: Buffer, isBinary: boolean) => {
       const receivedAt = performance.now();
       if (isBinary) {
@@ -45,6 +29,10 @@ export class Viewer {
       }
       this.wake();
     });
+  }
+
+  protected override onClosed(): void {
+    this.wake();
   }
 
   get frames(): ReceivedFrame[] {

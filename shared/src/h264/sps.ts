@@ -41,6 +41,32 @@ export interface SpsInfo {
   maxDecFrameBuffering: number | null;
 }
 
+/** The bitstream_restriction fields of E.1.1, with the values E.2.1 infers when they are absent. */
+export interface BitstreamRestriction {
+  motionVectorsOverPicBoundaries: boolean;
+  maxBytesPerPicDenom: number;
+  maxBitsPerMbDenom: number;
+  log2MaxMvLengthHorizontal: number;
+  log2MaxMvLengthVertical: number;
+  maxNumReorderFrames: number;
+  maxDecFrameBuffering: number;
+}
+
+/** Where fields sit in the SPS's RBSP (bit offsets, header byte excluded), for sps-vui-rewrite.ts. */
+export interface SpsBitLayout {
+  rbsp: Uint8Array;
+  maxNumRefFrames: number;
+  /** Offset of vui_parameters_present_flag. */
+  vuiFlagAt: number;
+  vuiPresent: boolean;
+  /** Offset of bitstream_restriction_flag (-1 without a VUI). */
+  restrictionFlagAt: number;
+  /** The SPS's own bitstream_restriction, or null; values as read, not range-checked. */
+  restriction: BitstreamRestriction | null;
+  /** Offset just past the last syntax element: rbsp_trailing_bits start here. */
+  endAt: number;
+}
+
 /** profile_idc values whose SPS carries chroma_format_idc, bit depths and scaling lists (7.3.2.1.1). */
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
 
@@ -65,11 +91,18 @@ const MAX_DIMENSION_MBS = 1055;
  * 'H264_ERR_BITSTREAM_OVERRUN' if it is truncated, 'H264_ERR_BAD_EXP_GOLOMB' for an impossible code.
  */
 export function parseSps(nal: Uint8Array): SpsInfo {
+  return parseSpsLayout(nal).info;
+}
+
+/** parseSps, plus where the VUI and its bitstream_restriction sit (same errors). */
+export function parseSpsLayout(nal: Uint8Array): { info: SpsInfo; layout: SpsBitLayout } {
   const header = nal[0];
   if (header === undefined || (header & 0x1f) !== NalType.SPS) {
     throw new H264Error('H264_ERR_BAD_SPS', `not an SPS NAL unit (type ${header === undefined ? 'none' : header & 0x1f})`);
   }
-  const r = new BitReader(removeEmulationPrevention(nal.subarray(1)));
+  const rbsp = removeEmulationPrevention(nal.subarray(1));
+  const r = new BitReader(rbsp);
+  const at = (): number => rbsp.length * 8 - r.bitsLeft();
 
   const profileIdc = r.readBits(8);
   const constraintFlags = r.readBits(8);
@@ -108,7 +141,7 @@ export function parseSps(nal: Uint8Array): SpsInfo {
     const cycle = checkRange('num_ref_frames_in_pic_order_cnt_cycle', r.readUE(), 0, 255);
     for (let i = 0; i < cycle; i++) r.readSE(); // offset_for_ref_frame[i]
   }
-  r.readUE(); // max_num_ref_frames
+  const maxNumRefFrames = r.readUE();
   r.skipBits(1); // gaps_in_frame_num_value_allowed_flag
   const widthMbs = checkRange('pic_width_in_mbs_minus1', r.readUE(), 0, MAX_DIMENSION_MBS - 1) + 1;
   const heightMapUnits = checkRange('pic_height_in_map_units_minus1', r.readUE(), 0, MAX_DIMENSION_MBS - 1) + 1;
@@ -169,8 +202,29 @@ export function parseSps(nal: Uint8Array): SpsInfo {
     maxNumReorderFrames: null,
     maxDecFrameBuffering: null,
   };
-  if (r.readBit()) parseVui(r, info); // vui_parameters_present_flag
-  return info;
+  const layout: SpsBitLayout = { rbsp, maxNumRefFrames, vuiFlagAt: at(), vuiPresent: false, restrictionFlagAt: -1, restriction: null, endAt: 0 };
+  layout.vuiPresent = r.readBit() === 1;
+  if (layout.vuiPresent) {
+    parseVuiBeforeRestriction(r, info);
+    layout.restrictionFlagAt = at();
+    if (r.readBit()) {
+      const restriction: BitstreamRestriction = {
+        motionVectorsOverPicBoundaries: r.readBit() === 1,
+        maxBytesPerPicDenom: r.readUE(),
+        maxBitsPerMbDenom: r.readUE(),
+        log2MaxMvLengthHorizontal: r.readUE(),
+        log2MaxMvLengthVertical: r.readUE(),
+        maxNumReorderFrames: r.readUE(),
+        maxDecFrameBuffering: r.readUE(),
+      };
+      layout.restriction = restriction;
+      info.hasBitstreamRestriction = true;
+      info.maxNumReorderFrames = restriction.maxNumReorderFrames;
+      info.maxDecFrameBuffering = restriction.maxDecFrameBuffering;
+    }
+  }
+  layout.endAt = at();
+  return { info, layout };
 }
 
 /** scaling_list() (7.3.2.1.1.1), read only to get past it: Framewire never dequantizes. */
@@ -186,8 +240,8 @@ function skipScalingList(r: BitReader, size: number): void {
   }
 }
 
-/** vui_parameters() (E.1.1), filling the SpsInfo fields it carries. */
-function parseVui(r: BitReader, info: SpsInfo): void {
+/** vui_parameters() (E.1.1) up to, not including, bitstream_restriction_flag, filling the SpsInfo fields it carries. */
+function parseVuiBeforeRestriction(r: BitReader, info: SpsInfo): void {
   if (r.readBit()) {
     // aspect_ratio_info_present_flag
     const idc = r.readBits(8);
@@ -227,17 +281,6 @@ function parseVui(r: BitReader, info: SpsInfo): void {
   if (vclHrd) skipHrdParameters(r);
   if (nalHrd || vclHrd) r.skipBits(1); // low_delay_hrd_flag
   r.skipBits(1); // pic_struct_present_flag
-  if (r.readBit()) {
-    // bitstream_restriction_flag
-    info.hasBitstreamRestriction = true;
-    r.skipBits(1); // motion_vectors_over_pic_boundaries_flag
-    r.readUE(); // max_bytes_per_pic_denom
-    r.readUE(); // max_bits_per_mb_denom
-    r.readUE(); // log2_max_mv_length_horizontal
-    r.readUE(); // log2_max_mv_length_vertical
-    info.maxNumReorderFrames = r.readUE();
-    info.maxDecFrameBuffering = r.readUE();
-  }
 }
 
 /** hrd_parameters() (E.1.2). */

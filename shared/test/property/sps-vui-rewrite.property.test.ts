@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { H264Error } from '../../src/h264/errors.js';
 import { parseSps, type SpsInfo } from '../../src/h264/sps.js';
-import { readBitstreamRestriction, rewriteSpsBitstreamRestriction, type BitstreamRestriction } from '../../src/h264/sps-vui-rewrite.js';
+import { readBitstreamRestriction, rewriteSpsBitstreamRestriction } from '../../src/h264/sps-vui-rewrite.js';
+import type { BitstreamRestriction } from '../../src/h264/sps.js';
 import { addEmulationPrevention, BitWriter } from '../support/bit-writer.js';
 import { params } from './pipeline.js';
 

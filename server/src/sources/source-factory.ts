@@ -20,6 +20,17 @@ const LISTENER_ANALYZE_US = 1_000_000;
 /** The first try for pulled URLs (PullAnalysis). */
 const QUICK_ANALYZE_US = 1_000_000;
 
+/**
+ * RTSP input options, for ffprobe and ffmpeg alike. TCP transport (RTP interleaved on the RTSP
+ * connection, RFC 2326 §10.12): no UDP loss or reordering, and it passes NAT and firewalls; without
+ * it ffmpeg tries UDP first (ffprobe did: measured, a SETUP for UDP before the one for TCP).
+ * -timeout (µs; ffmpeg ≥ 5 — in 4.x this name meant a listen timeout and the option was -stimeout)
+ * bounds each socket read and the connect: without it a camera that stops sending but keeps the
+ * TCP connection (hung, or the link gone without a FIN/RST) froze the stream for good, as ffmpeg
+ * waited forever and was never restarted (measured with the RTSP test server's freeze()).
+ */
+const RTSP_INPUT_ARGS = ['-rtsp_transport', 'tcp', '-timeout', '5000000'];
+
 /** Raw H.264 elementary streams carry no timestamps: play them directly, paced by the SPS rate. */
 const RAW_H264 = /\.(h264|264|avc|h26l)$/i;
 
@@ -38,8 +49,8 @@ export function createSource(spec: SourceSpec, sink: SourceSink, config: ServerC
     stopTimeoutMs: config.sourceStopTimeoutMs,
   };
   /** -c:v copy when browsers play the input's video as it is (no encode, no added latency), else live x264. */
-  const copyOrEncode = (input: string, description: string, analyzeDurationUs?: number) => async () => {
-    const decision = decideVideoArgs(await probeVideo(config.ffprobePath, input, analyzeDurationUs));
+  const copyOrEncode = (input: string, description: string, analyzeDurationUs?: number, inputArgs: string[] = []) => async () => {
+    const decision = decideVideoArgs(await probeVideo(config.ffprobePath, input, analyzeDurationUs, inputArgs));
     logger.info({ copy: decision.copy }, `${description}: ${decision.reason}`);
     return decision.codecArgs;
   };
@@ -100,24 +111,24 @@ export function createSource(spec: SourceSpec, sink: SourceSink, config: ServerC
         logger,
       );
     case 'url': {
-      const rtsp = /^rtsps?:/i.test(spec.url);
+      const protocolArgs = /^rtsps?:/i.test(spec.url) ? RTSP_INPUT_ARGS : [];
       const listener = isListenerUrl(spec.url);
       const analysis = listener ? null : new PullAnalysis();
       return new FfmpegSource(
         {
           ...ffmpegCommon,
-          // RTSP over TCP: no UDP loss or reordering. No input -fflags +nobuffer: it discards the
-          // packets read while probing (measured: an MPEG-TS over HTTP produced no frames at all).
+          // RTSP: RTSP_INPUT_ARGS. No input -fflags +nobuffer: it discards the packets read while
+          // probing (measured: an MPEG-TS over HTTP produced no frames at all).
           input: listener
             ? // A publisher (OBS, ffmpeg) starts each connection at a key frame with its parameter
               // sets, so 1 s of analysis finds everything; ffmpeg's default 5 s (FLV and MPEG-TS
               // may add streams later, so it reads the whole window) delayed the first picture by
               // about 5 s. (Pulled URLs may join a long GOP mid-way: PullAnalysis.)
               ['-analyzeduration', String(LISTENER_ANALYZE_US), ...(isRtmpListenerUrl(spec.url) ? rtmpListenerInput(spec.url) : ['-i', spec.url])]
-            : () => [...analysis!.inputArgs(), ...(rtsp ? ['-rtsp_transport', 'tcp'] : []), '-i', spec.url],
+            : () => [...analysis!.inputArgs(), ...protocolArgs, '-i', spec.url],
           mapArgs: ['-map', '0:v:0'],
           // A pushing encoder (OBS) sends H.264: copy it; if not, ffmpeg's FLV muxer says so in the log.
-          codecArgs: listener ? async () => ['-c:v', 'copy'] : copyOrEncode(spec.url, redactUrl(spec.url), URL_PROBE_ANALYZE_US),
+          codecArgs: listener ? async () => ['-c:v', 'copy'] : copyOrEncode(spec.url, redactUrl(spec.url), URL_PROBE_ANALYZE_US, protocolArgs),
           description: redactUrl(spec.url),
           // A listener is restarted too: each ffmpeg run takes one publisher, so a publisher that
           // reconnects (OBS after a network drop) meets a fresh listener.

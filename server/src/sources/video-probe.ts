@@ -67,9 +67,12 @@ export function decideVideoArgs(probe: VideoProbe | null): VideoDecision {
  * for ffprobe's default 5 s on every start and reconnect. With a short window and a long GOP the
  * profile and pixel format may stay unknown (no SPS yet); the codec name is always there, and an
  * H.264 stream whose details are unknown is copied.
+ *
+ * inputArgs are the protocol options ffmpeg itself gets for this input (RTSP: TCP transport), so
+ * the probe connects the way the run will.
  */
-export function probeVideo(ffprobePath: string, input: string, analyzeDurationUs?: number): Promise<VideoProbe | null> {
-  const analyze = analyzeDurationUs !== undefined ? ['-analyzeduration', String(analyzeDurationUs)] : [];
+export function probeVideo(ffprobePath: string, input: string, analyzeDurationUs?: number, inputArgs: readonly string[] = []): Promise<VideoProbe | null> {
+  const analyze = [...(analyzeDurationUs !== undefined ? ['-analyzeduration', String(analyzeDurationUs)] : []), ...inputArgs];
   return new Promise((resolve, reject) => {
     execFile(
       ffprobePath,

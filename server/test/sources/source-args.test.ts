@@ -37,7 +37,7 @@ describe('ffmpeg command lines', () => {
 
   it('RTSP is pulled over TCP and copied', async () => {
     const { args, sink } = await commandLine('rtsp://admin:pw@10.0.0.2/stream1');
-    expect(args).toContain('-rtsp_transport tcp -i rtsp://admin:pw@10.0.0.2/stream1 -map 0:v:0 -an -c:v copy');
+    expect(args).toContain('-rtsp_transport tcp -timeout 5000000 -i rtsp://admin:pw@10.0.0.2/stream1 -map 0:v:0 -an -c:v copy');
     expect(sink.events[0]!.reason).toMatch(/exited with code 1: stand-in ffmpeg: cannot open input/);
   });
 

@@ -209,8 +209,12 @@ export class FfmpegSource implements Source {
         this.logger.info(`ffmpeg for ${this.description} finished`);
         // A pulled source that ends cleanly (HTTP EOF, RTSP session closed) comes back: viewers
         // must wait for it, not give up on an 'ended' stream.
-        if (this.options.restart) this.sink.restarting('source finished; restarting');
-        else this.sink.ended('source finished');
+        // At -loglevel warning, a last stderr line on a clean exit says why (RTSP "Connection timed
+        // out" after -timeout): show it rather than a bare "finished".
+        const last = this.stderrTail.at(-1);
+        const finished = last ? `source finished: ${last}` : 'source finished';
+        if (this.options.restart) this.sink.restarting(`${finished}; restarting`);
+        else this.sink.ended(finished);
       } else {
         const tail = this.stderrTail.slice(-5).join(' | ');
         const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;

@@ -180,6 +180,9 @@ describe('rtsp:// pull over TCP from a real RTSP server', () => {
     // -timeout 5 s (RTSP_INPUT_ARGS): ffmpeg gives up after about twice that (measured ~10.2 s).
     await v.until(() => notLiveSince(v, frozenAt) !== undefined, 13_000, 'ffmpeg to give up on the silent connection');
     const stalledMs = notLiveSince(v, frozenAt)! - frozenAt;
+    // The viewer is told why (ffmpeg's own last line), not just "finished".
+    const status = v.controls.find((m) => m.type === 'status' && m.state !== 'live' && /timed out/i.test(m.reason ?? ''));
+    expect(status, JSON.stringify(v.controls)).toBeDefined();
     origin.freeze(false);
     await v.until(() => v.frames.slice(before).some((f) => (f.flags & MediaFlags.DISCONTINUITY) !== 0), 6000, 'frames after the stall');
     const resumed = v.frames.slice(before).find((f) => f.flags & MediaFlags.DISCONTINUITY)!;

@@ -16,6 +16,9 @@ Options:
   --stream NAME=SOURCE add a stream (repeatable); default: demo=demo
   --key NAME=KEY       publish key of the publish stream NAME (repeatable; config: "NAME": {"source": "publish", "key": KEY});
                        a publish stream without a key gets a random one at start, printed with its URL
+  --on-demand NAME     start stream NAME's source when its first viewer connects and stop it when the last one
+                       has been gone for onDemandCloseAfterMs (10 s) (repeatable; config: "NAME": {"source": …,
+                       "onDemand": true}); for file:, ffmpeg:, camera and pulled URLs; other streams are always on
   --log-level L        fatal|error|warn|info|debug|trace|silent (default info; env FRAMEWIRE_LOG_LEVEL)
   -h, --help           show this help
 
@@ -61,6 +64,7 @@ export async function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = pr
       port: { type: 'string' },
       stream: { type: 'string', multiple: true },
       key: { type: 'string', multiple: true },
+      'on-demand': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -103,6 +107,18 @@ export async function configFromArgs(argv: string[], env: NodeJS.ProcessEnv = pr
       }
       // resolveServerConfig refuses a key on a stream whose source is not publish.
       streams[name] = { ...streamConfig(current), key: entry.slice(eq + 1) };
+    }
+    partial.streams = streams;
+  }
+  if (values['on-demand'] !== undefined) {
+    const streams: Record<string, StreamEntry> = { ...partial.streams };
+    for (const name of values['on-demand']) {
+      const current = streams[name];
+      if (current === undefined) {
+        throw createError(ServerErrorCode.CONFIG_INVALID, `--on-demand expects the NAME of a stream given with --stream or in the config, got "${name}"`, { key: 'streams' });
+      }
+      // resolveServerConfig refuses it for sources that cannot start on demand (publish, stdin, demo).
+      streams[name] = { ...streamConfig(current), onDemand: true };
     }
     partial.streams = streams;
   }

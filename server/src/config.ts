@@ -1,5 +1,6 @@
 import { createError, ServerErrorCode } from './errors.js';
-import { parseSourceSpec } from './sources/source-spec.js';
+import { redactSecrets } from './sources/redact.js';
+import { isListenerUrl, parseSourceSpec, type SourceSpec } from './sources/source-spec.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -10,18 +11,31 @@ export const STREAM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /**
  * One stream in the config file: the object form. `key` is the publish key of a `publish`
  * stream (WS/PUT/POST /publish/NAME); without one, app.ts generates a random key at start and
- * prints it.
+ * prints it. `onDemand`: the source runs only while the stream has viewers
+ * (sources/on-demand-source.ts); the default is always on.
  */
 export interface StreamConfig {
   source: string;
   key?: string;
+  onDemand?: boolean;
 }
 
-/** A stream entry as written: "SOURCE" or {"source": "SOURCE", "key": "…"}. */
+/** A stream entry as written: "SOURCE" or {"source": "SOURCE", "key": "…", "onDemand": true}. */
 export type StreamEntry = string | StreamConfig;
 
 /** The keys a stream object may have (anything else is refused, naming the key). */
-const STREAM_CONFIG_KEYS: readonly string[] = ['source', 'key'];
+const STREAM_CONFIG_KEYS: readonly string[] = ['source', 'key', 'onDemand'];
+
+/**
+ * Sources that can start on demand: an ffmpeg run or a file that can begin whenever a viewer
+ * comes. Not `publish`, `stdin` or listener URLs (their publisher must find them open at any
+ * time), nor `demo` (nothing to save: it is a file read in memory, and the first page a new user
+ * opens should play at once).
+ */
+export function canStartOnDemand(spec: SourceSpec): boolean {
+  if (spec.kind === 'url') return !isListenerUrl(spec.url);
+  return spec.kind === 'file' || spec.kind === 'ffmpeg' || spec.kind === 'camera';
+}
 
 /** Publish keys travel in URLs and headers: printable ASCII without spaces, bounded. */
 export const PUBLISH_KEY_PATTERN = /^[\x21-\x7e]{1,256}$/;
@@ -49,6 +63,13 @@ export interface ServerConfig {
   sourceRestartMaxMs: number;
   publishMaxPayloadBytes: number;
   publishIdleTimeoutMs: number;
+  onDemandCloseAfterMs: number;
+  onDemandStartTimeoutMs: number;
+  hlsPartTargetMs: number;
+  hlsSegmentTargetMs: number;
+  hlsWindowSegments: number;
+  hlsBlockTimeoutMs: number;
+  hlsIdleTimeoutMs: number;
 }
 
 /** Every default, each with the module that reads it. */
@@ -101,6 +122,26 @@ export const defaultServerConfig: Readonly<ServerConfig> = Object.freeze({
    * vanished one (dead TCP, frozen tab) does not hold the stream and block its reconnection.
    */
   publishIdleTimeoutMs: 10_000,
+  /**
+   * sources/on-demand-source.ts: an on-demand source keeps running this long after its last viewer
+   * left, so a page reload or a viewer switching streams and back does not pay a new start-up.
+   */
+  onDemandCloseAfterMs: 10_000,
+  /**
+   * sources/on-demand-source.ts: an on-demand source with no picture this long after it was started
+   * puts its stream in `error` (a camera or URL that hangs), and keeps trying. 0 = never.
+   */
+  onDemandStartTimeoutMs: 10_000,
+  /** hls/hls-packager.ts: nominal LL-HLS part duration, rounded to whole frames (PART-TARGET). */
+  hlsPartTargetMs: 200,
+  /** hls/hls-packager.ts: a segment ends at the first key frame after this long (a longer GOP makes longer segments). */
+  hlsSegmentTargetMs: 1_000,
+  /** hls/part-store.ts: segments listed in a playlist (more if needed to list 3 × TARGETDURATION). */
+  hlsWindowSegments: 6,
+  /** hls/hls-routes.ts: a blocking playlist or hinted part request answers 503 after this long; 0 = 3 × TARGETDURATION. */
+  hlsBlockTimeoutMs: 0,
+  /** hls/hls-service.ts: a stream's packager (and its viewer demand) is dropped after this long without an HLS request. */
+  hlsIdleTimeoutMs: 30_000,
 });
 
 type Validator = (value: unknown) => boolean;
@@ -111,7 +152,7 @@ const isString: Validator = (v) => typeof v === 'string';
 const validators: Record<keyof ServerConfig, [Validator, string]> = {
   host: [(v) => isString(v) && (v as string).length > 0, 'a non-empty host name or address'],
   port: [(v) => isNonNegInt(v) && (v as number) <= 65535, 'an integer port 0–65535 (0 = any free port)'],
-  streams: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object {name: source or {source, key}}'],
+  streams: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object {name: source or {source, key, onDemand}}'],
   logLevel: [(v) => isString(v) && LOG_LEVELS.includes(v as string), `one of ${LOG_LEVELS.join(', ')}`],
   maxViewerBufferedBytes: [isPosInt, 'a positive integer (bytes)'],
   viewerMaxPayloadBytes: [isPosInt, 'a positive integer (bytes)'],
@@ -130,6 +171,13 @@ const validators: Record<keyof ServerConfig, [Validator, string]> = {
   sourceRestartMaxMs: [isPosInt, 'a positive integer (ms)'],
   publishMaxPayloadBytes: [isPosInt, 'a positive integer (bytes)'],
   publishIdleTimeoutMs: [isPosInt, 'a positive integer (ms)'],
+  onDemandCloseAfterMs: [isNonNegInt, 'an integer number of ms (0 = stop as soon as the last viewer leaves)'],
+  onDemandStartTimeoutMs: [isNonNegInt, 'an integer number of ms (0 = no limit)'],
+  hlsPartTargetMs: [(v) => isPosInt(v) && (v as number) >= 50 && (v as number) <= 5_000, 'an integer number of ms, 50–5000'],
+  hlsSegmentTargetMs: [(v) => isPosInt(v) && (v as number) >= 200 && (v as number) <= 30_000, 'an integer number of ms, 200–30000'],
+  hlsWindowSegments: [(v) => isPosInt(v) && (v as number) >= 3 && (v as number) <= 100, 'an integer, 3–100'],
+  hlsBlockTimeoutMs: [isNonNegInt, 'an integer number of ms (0 = 3 × the target duration)'],
+  hlsIdleTimeoutMs: [isPosInt, 'a positive integer (ms)'],
 };
 
 /**
@@ -183,23 +231,33 @@ function resolveStreamEntry(name: string, entry: unknown): StreamEntry {
     return entry;
   }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw bad('must be a SOURCE string or an object {"source": SOURCE, "key": KEY}');
+    throw bad('must be a SOURCE string or an object {"source": SOURCE, "key": KEY, "onDemand": true|false}');
   }
   for (const key of Object.keys(entry)) {
     if (!STREAM_CONFIG_KEYS.includes(key)) throw bad(`unknown key "${key}" (expected ${STREAM_CONFIG_KEYS.join(', ')})`);
   }
-  const { source, key } = entry as { source?: unknown; key?: unknown };
+  const { source, key, onDemand } = entry as { source?: unknown; key?: unknown; onDemand?: unknown };
   if (typeof source !== 'string') throw bad('"source" must be a string');
   const spec = parseSourceSpec(source, name);
-  if (key === undefined) return { source };
-  if (spec.kind !== 'publish') throw bad(`"key" is only used by publish streams (source is "${source}")`);
-  if (typeof key !== 'string' || !PUBLISH_KEY_PATTERN.test(key)) {
-    throw bad('"key" must be 1–256 printable ASCII characters without spaces');
+  const resolved: StreamConfig = { source };
+  if (key !== undefined) {
+    if (spec.kind !== 'publish') throw bad(`"key" is only used by publish streams (source is "${redactSecrets(source)}")`);
+    if (typeof key !== 'string' || !PUBLISH_KEY_PATTERN.test(key)) {
+      throw bad('"key" must be 1–256 printable ASCII characters without spaces');
+    }
+    resolved.key = key;
   }
-  return { source, key };
+  if (onDemand !== undefined) {
+    if (typeof onDemand !== 'boolean') throw bad(`"onDemand" must be true or false, got ${JSON.stringify(onDemand)}`);
+    if (onDemand && !canStartOnDemand(spec)) {
+      throw bad(`"onDemand" needs a source that can start when a viewer comes (file:, ffmpeg:, camera, a pulled URL); "${redactSecrets(source)}" is always on`);
+    }
+    if (onDemand) resolved.onDemand = true;
+  }
+  return resolved;
 }
 
-/** "SOURCE" or {source, key} → {source, key?}. */
+/** "SOURCE" or {source, key, onDemand} → {source, key?, onDemand?}. */
 export function streamConfig(entry: StreamEntry): StreamConfig {
   return typeof entry === 'string' ? { source: entry } : entry;
 }

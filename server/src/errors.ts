@@ -15,6 +15,8 @@ export const ServerErrorCode = {
   SOURCE_EXITED: 'SRV_ERR_SOURCE_EXITED',
   /** The source could not be started (spawn failure, unreadable file). */
   SOURCE_FAILED: 'SRV_ERR_SOURCE_FAILED',
+  /** An on-demand source produced no picture within onDemandStartTimeoutMs of being started (it keeps trying). */
+  SOURCE_START_TIMEOUT: 'SRV_ERR_SOURCE_START_TIMEOUT',
   /** ffmpeg (or ffprobe) is not installed / not on PATH. */
   FFMPEG_MISSING: 'SRV_ERR_FFMPEG_MISSING',
   /** A bundled fixture (the demo clip) is missing or holds no playable access units. */

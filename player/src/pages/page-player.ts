@@ -3,6 +3,7 @@
  * stats overlay, and expose the instance as `window.framewire` (a debugging hook: open the
  * console and read `framewire.stats`; the e2e tests read it too).
  */
+import type { StreamState } from '@framewire/shared';
 import { FramewirePlayer, liveSocketUrl } from '../player.js';
 import { defaultPlayerConfig, type PlayerConfig } from '../config.js';
 import { ErrorDetails, type PlayerErrorData } from '../errors.js';
@@ -45,6 +46,22 @@ export function messageFor(e: PlayerErrorData): string {
 }
 
 /**
+ * What the page says while stream `name` has no picture, per server state (`live`: nothing;
+ * `ended` and `error` come with an ERROR event that says why). A state this page does not know
+ * yet (the server is newer) reads like `waiting`.
+ */
+export function statusMessageFor(state: StreamState, name: string): string {
+  switch (state) {
+    case 'idle':
+      return `Stream "${name}" is idle: it starts when someone watches…`;
+    case 'starting':
+      return `Starting stream "${name}"…`;
+    default:
+      return `Waiting for stream "${name}" to start…`;
+  }
+}
+
+/**
  * Debugging/tuning hook: `?fw.targetBufferFrames=2&fw.debug=true` overrides config keys from
  * the page URL (numbers and booleans only). Unknown keys throw in mergeConfig().
  */
@@ -82,8 +99,9 @@ export function playStream(name: string, o: PagePlayerOptions): FramewirePlayer 
     if (s.state === 'error') return; // the ERROR event that follows says why
     const recovered = statusError;
     statusError = false;
-    if (s.state === 'waiting') setMessage(o.message, `Waiting for stream "${name}" to start…`);
-    else if (s.state === 'live' && (recovered || o.message.dataset['kind'] !== 'error')) setMessage(o.message, '');
+    if (s.state === 'live') {
+      if (recovered || o.message.dataset['kind'] !== 'error') setMessage(o.message, '');
+    } else if (s.state !== 'ended') setMessage(o.message, statusMessageFor(s.state, name));
   });
   player.on(PlayerEvents.FIRST_FRAME, () => {
     if (o.message.dataset['kind'] !== 'error') setMessage(o.message, '');

@@ -15,12 +15,13 @@ import {
 } from '@framewire/shared';
 import type { Logger } from 'pino';
 import { describeError, errorCode, ServerErrorCode } from '../errors.js';
-import type { SourceSink } from '../sources/source.js';
+import type { Source, SourceSink } from '../sources/source.js';
 import { bytesEqual } from '../utils/bytes.js';
 import { LogOnce } from '../utils/log-once.js';
 import { withParameterSets } from '../utils/parameter-sets.js';
 import { GopCache, type EncodedFrame } from './gop-cache.js';
 import { RateMeter } from './rate-meter.js';
+import { ViewerDemand } from './viewer-demand.js';
 
 /** A viewer (transport/ws-session.ts) as the stream sees it. Called synchronously; must not throw or block. */
 export interface StreamSubscriber {
@@ -44,6 +45,14 @@ export interface StreamSnapshot {
   name: string;
   state: StreamState;
   reason?: string;
+  /** The SOURCE kind (demo, file, camera, ffmpeg, url, stdin, publish); never the URL, which may hold a password. */
+  source: string | null;
+  /** The source runs only while someone watches (config "onDemand"). */
+  onDemand: boolean;
+  /** How many times the source was started again after it ended or failed (FfmpegSource). */
+  restarts: number;
+  /** `publish` streams only: a publisher is connected now. */
+  publisher?: boolean;
   /**
    * Set while the stream's H.264 uses features many browsers cannot decode (10-bit, 4:2:2/4:4:4,
    * interlaced): it still plays where the decoder can (Chromium with FFmpeg), the player reports
@@ -73,11 +82,16 @@ export class Stream implements SourceSink {
   private readonly gop: GopCache;
   private readonly meter: RateMeter;
   private readonly subscribers = new Set<StreamSubscriber>();
+  /** Viewers that want the picture now; an on-demand source listens to it (sources/on-demand-source.ts). */
+  readonly demand = new ViewerDemand();
+  /** What /api/streams reports about the source (app.ts attachSource()). */
+  private sourceInfo: { source: Source; kind: string; onDemand: boolean } | null = null;
 
   private sps: Uint8Array | null = null;
   private pps: Uint8Array[] = [];
   private codecInfo: CodecMessage | null = null;
-  private stateValue: StreamState = 'waiting';
+  /** A source is started right after its stream is made (on-demand ones go `idle` at once). */
+  private stateValue: StreamState = 'starting';
   private reasonValue: string | undefined;
   private codeValue: ErrorCode | undefined;
   private warningValue: string | undefined;
@@ -141,6 +155,22 @@ export class Stream implements SourceSink {
     return this.gop.snapshot();
   }
 
+  /**
+   * Registers one viewer that wants this stream's pictures, whatever the transport: WS sessions
+   * call it as they start, an HLS server should call it per client (on its first playlist or
+   * part request) and call the returned release when that client has stopped asking. An
+   * on-demand source starts on the first holder and stops `onDemandCloseAfterMs` after the last
+   * release; always-on sources ignore it. The release is idempotent.
+   */
+  addViewerDemand(): () => void {
+    return this.demand.acquire();
+  }
+
+  /** app.ts: the stream's source, for the restarts/publisher fields of /api/streams. */
+  attachSource(source: Source, info: { kind: string; onDemand: boolean }): void {
+    this.sourceInfo = { source, ...info };
+  }
+
   subscribe(subscriber: StreamSubscriber): () => void {
     this.subscribers.add(subscriber);
     return () => {
@@ -200,6 +230,11 @@ export class Stream implements SourceSink {
     const row: StreamSnapshot = {
       name: this.name,
       state: this.stateValue,
+      // Right after the state it explains (JSON readers see keys in this order).
+      ...(this.reasonValue !== undefined ? { reason: this.reasonValue } : {}),
+      source: this.sourceInfo?.kind ?? null,
+      onDemand: this.sourceInfo?.onDemand ?? false,
+      restarts: this.sourceInfo?.source.restarts ?? 0,
       codec: this.codecInfo?.codec ?? null,
       width: this.codecInfo?.width ?? null,
       height: this.codecInfo?.height ?? null,
@@ -211,7 +246,8 @@ export class Stream implements SourceSink {
       skippedBeforeKey: this.skippedBeforeKey,
       droppedFrames: dropped,
     };
-    if (this.reasonValue !== undefined) row.reason = this.reasonValue;
+    const publishing = this.sourceInfo?.source.publishing;
+    if (publishing !== undefined) row.publisher = publishing;
     if (this.warningValue !== undefined) row.warning = this.warningValue;
     return row;
   }

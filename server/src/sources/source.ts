@@ -22,4 +22,6 @@ export interface Source {
   stop(): Promise<void>;
   /** Sources that start a process again after it ends (FfmpegSource): how many times they did. */
   readonly restarts?: number;
+  /** Sources fed by a publisher (PublishSource): whether one is connected now (/api/streams `publisher`). */
+  readonly publishing?: boolean;
 }

@@ -33,6 +33,7 @@ export class WsSession implements StreamSubscriber {
   /** Key frames passed to onFrame: the first opens the cached GOP, a second one is live. */
   private keyFramesSeen = 0;
   private unsubscribe: (() => void) | null = null;
+  private releaseDemand: (() => void) | null = null;
   /** Heartbeat: set by pong, cleared by each ping. */
   alive = true;
 
@@ -53,6 +54,9 @@ export class WsSession implements StreamSubscriber {
     });
     this.ws.once('close', () => this.stop());
     this.ws.on('error', (err) => this.logger.debug({ err: err.message }, 'viewer socket error'));
+    // Before the status below: an idle on-demand stream is started by this, so the viewer's first
+    // status already says `starting`.
+    this.releaseDemand = this.stream.addViewerDemand();
 
     this.sendJson({ type: 'hello', protocol: PROTOCOL_VERSION, stream: this.stream.name, server: this.options.serverName });
     const codec = this.stream.codec;
@@ -70,6 +74,8 @@ export class WsSession implements StreamSubscriber {
   }
 
   stop(): void {
+    this.releaseDemand?.();
+    this.releaseDemand = null;
     if (!this.unsubscribe) return;
     this.unsubscribe();
     this.unsubscribe = null;

@@ -17,11 +17,11 @@ describe('demo stream over WebSocket', () => {
     server = await startServer({ host: '127.0.0.1', port: 0, streams: { demo: 'demo' } }, { logger: testLogger });
   });
 
-  it('tells a viewer that joins before the first frame that the stream is waiting, then codec and live', async () => {
+  it('tells a viewer that joins before the first frame that the stream is starting, then codec and live', async () => {
     const v = viewer();
     await v.untilFrames(1, 3000);
     expect(v.controls.map((m) => m.type)).toEqual(['hello', 'status', 'live-edge', 'codec', 'status']);
-    expect(v.controls[1]).toMatchObject({ state: 'waiting' });
+    expect(v.controls[1]).toMatchObject({ state: 'starting' });
     expect(v.controls[2]).toMatchObject({ cachedFrames: 0 });
     expect(v.controls[4]).toMatchObject({ state: 'live' });
     expect(v.frames[0]!.flags & MediaFlags.KEY).toBeTruthy();

@@ -12,7 +12,8 @@ describe('stream entries as objects (publish keys)', () => {
 
   it.each([
     [{ cam: { key: 'k' } }, /"source" must be a string/],
-    [{ cam: { source: 'publish', key: 'k', onDemand: true } }, /unknown key "onDemand"/],
+    [{ cam: { source: 'publish', key: 'k', ondemand: true } }, /unknown key "ondemand"/],
+    [{ cam: { source: 'publish', key: 'k', onDemand: true } }, /"onDemand" needs a source that can start when a viewer comes/],
     [{ cam: { source: 'demo', key: 'k' } }, /only used by publish streams/],
     [{ cam: { source: 'publish', key: '' } }, /printable ASCII/],
     [{ cam: { source: 'publish', key: 'has space' } }, /printable ASCII/],

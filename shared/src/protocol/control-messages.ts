@@ -22,7 +22,17 @@ export interface CodecMessage {
   fps: number | null;
 }
 
-export type StreamState = 'waiting' | 'live' | 'ended' | 'error';
+/**
+ * What a stream is doing (issue 4 added `idle` and `starting`; receivers must treat a state they
+ * do not know like `waiting`, so the list can grow):
+ * - `idle`: an on-demand source that is not running (no viewer); the first viewer starts it.
+ * - `starting`: the source was launched and has produced no picture yet.
+ * - `live`: pictures are flowing.
+ * - `waiting`: the source is being restarted, or a `publish` stream has no publisher.
+ * - `ended`: the source finished for good (a file played once).
+ * - `error`: the source failed; `reason` says why. It may recover by itself.
+ */
+export type StreamState = 'idle' | 'starting' | 'waiting' | 'live' | 'ended' | 'error';
 
 /** Stream state changes (source started, exited, failed). */
 export interface StatusMessage {

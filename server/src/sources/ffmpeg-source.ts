@@ -38,9 +38,10 @@ export interface FfmpegSourceOptions {
   /**
    * Respawn ffmpeg after it exits (pulled network sources: a camera reboot or a network glitch
    * must not end the stream for good). Exponential backoff from initialMs to maxMs; a run that
-   * lasted longer than maxMs resets the backoff.
+   * lasted longer than maxMs resets the backoff. `failuresOnly`: a clean exit (code 0) ends the
+   * stream instead (a file played once, an ffmpeg: input with -t): only a failure is retried.
    */
-  restart?: { initialMs: number; maxMs: number };
+  restart?: { initialMs: number; maxMs: number; failuresOnly?: boolean };
   /**
    * Looks at each ffmpeg log line; a non-null answer refuses the current run with that reason
    * (ffmpeg is killed; with `restart`, a new run follows). See rtmp-listener.ts.
@@ -213,8 +214,11 @@ export class FfmpegSource implements Source {
         // out" after -timeout): show it rather than a bare "finished".
         const last = this.stderrTail.at(-1);
         const finished = last ? `source finished: ${last}` : 'source finished';
-        if (this.options.restart) this.sink.restarting(`${finished}; restarting`);
-        else this.sink.ended(finished);
+        if (this.options.restart && !this.options.restart.failuresOnly) this.sink.restarting(`${finished}; restarting`);
+        else {
+          this.sink.ended(finished);
+          return;
+        }
       } else {
         const tail = this.stderrTail.slice(-5).join(' | ');
         const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;

@@ -55,6 +55,9 @@ export function createSource(spec: SourceSpec, sink: SourceSink, config: ServerC
     return decision.codecArgs;
   };
   const restart = { initialMs: config.sourceRestartInitialMs, maxMs: config.sourceRestartMaxMs };
+  // Files and ffmpeg: inputs end by themselves when they are done; a failure (a read error, a
+  // device busy for a moment, a crash) is retried like any source.
+  const restartFailures = { ...restart, failuresOnly: true };
 
   switch (spec.kind) {
     case 'demo':
@@ -95,6 +98,7 @@ export function createSource(spec: SourceSpec, sink: SourceSink, config: ServerC
           mapArgs: ['-map', '0:v:0'],
           codecArgs: copyOrEncode(spec.path, `file ${spec.path}`),
           description: `file ${spec.path}${spec.loop ? '' : ' (once)'}`,
+          restart: restartFailures,
         },
         sink,
         logger,
@@ -106,6 +110,7 @@ export function createSource(spec: SourceSpec, sink: SourceSink, config: ServerC
           input: spec.args,
           codecArgs: hasVideoCodecArg(spec.args) ? [] : LIVE_X264_ARGS,
           description: `ffmpeg ${spec.args.join(' ')}`,
+          restart: restartFailures,
         },
         sink,
         logger,

@@ -14,6 +14,8 @@ describe('ffmpeg: sources (FLV over a pipe)', () => {
       {
         host: '127.0.0.1',
         port: 0,
+        sourceRestartInitialMs: 200,
+        sourceRestartMaxMs: 400,
         streams: {
           live: 'ffmpeg:-re -f lavfi -i testsrc2=size=320x240:rate=30',
           short: 'ffmpeg:-re -t 1 -f lavfi -i testsrc2=size=320x240:rate=30',
@@ -62,7 +64,7 @@ describe('ffmpeg: sources (FLV over a pipe)', () => {
     await v.until(() => v.controls.some((m) => m.type === 'status' && m.state === 'ended'), 8000, 'ended status');
     expect(v.frames.length).toBeGreaterThan(10);
     const rows = (await (await fetch(`${server.url}api/streams`)).json()) as { name: string; state: string; reason?: string }[];
-    expect(rows.find((r) => r.name === 'short')).toMatchObject({ state: 'ended' });
+    expect(rows.find((r) => r.name === 'short')).toMatchObject({ state: 'ended', restarts: 0 });
   });
 
   it('reports ffmpeg failures as state error with the reason, other streams unaffected', async () => {
@@ -76,6 +78,15 @@ describe('ffmpeg: sources (FLV over a pipe)', () => {
     while (missing.state !== 'error' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(missing.state).toBe('error');
     expect(server.streams.get('live')!.state).toBe('live');
+    // Failures are retried with backoff (200 → 400 ms here), clean ends are not (above).
+    const restartsOf = async (name: string): Promise<number> => {
+      const rows = (await (await fetch(`${server.url}api/streams`)).json()) as { name: string; restarts: number }[];
+      return rows.find((r) => r.name === name)!.restarts;
+    };
+    while ((await restartsOf('broken')) < 2 && Date.now() < deadline + 4000) await new Promise((r) => setTimeout(r, 100));
+    expect(await restartsOf('broken')).toBeGreaterThanOrEqual(2);
+    expect(await restartsOf('missing')).toBeGreaterThanOrEqual(1);
+    expect(stream.state).toBe('error');
   });
 });
 

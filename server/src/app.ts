@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { resolveServerConfig, streamConfig, type ServerConfig } from './config.js';
 import { createError, describeError, ServerErrorCode } from './errors.js';
-import { createHttpServer } from './http/http-server.js';
+import { createHttpServer, type HttpServer } from './http/http-server.js';
+import { HlsService } from './hls/hls-service.js';
 import { DEFAULT_PLAYER_DIR } from './http/static-files.js';
 import { createLogger } from './logger.js';
+import { healthReport } from './http/health.js';
+import { ServerMetrics } from './metrics/metrics.js';
 import { Stream } from './pipeline/stream.js';
+import { OnDemandSource } from './sources/on-demand-source.js';
 import { createSource } from './sources/source-factory.js';
 import type { Source } from './sources/source.js';
 import { parseSourceSpec } from './sources/source-spec.js';
@@ -15,6 +19,11 @@ import { WsServer } from './transport/ws-server.js';
 import { PublishEndpoints, type PublishPoint } from './publish/publish-endpoints.js';
 import { PublishSource } from './publish/publish-source.js';
 import { WsPublisherServer } from './publish/ws-publisher-server.js';
+import { ConnectionLimits } from './security/connection-limits.js';
+import { OriginPolicy } from './security/origin-policy.js';
+import { ViewerTokens } from './security/tokens.js';
+import { ViewerAccess } from './security/viewer-access.js';
+import { ViewerLimits } from './security/viewer-limits.js';
 
 export interface RunningServer {
   /** http://HOST:PORT/ as printed (localhost for a wildcard host). */
@@ -28,6 +37,10 @@ export interface RunningServer {
   /** Publish streams: name → {source, key}; `keyGenerated` when the config gave no key. */
   publish: ReadonlyMap<string, PublishPoint & { keyGenerated: boolean }>;
   logger: Logger;
+  /** Prometheus registry behind GET /metrics. */
+  metrics: ServerMetrics;
+  /** Viewer refusals (Origin, tokens, limits) and connection refusals, by reason (tests, metrics). */
+  security: { viewers: ViewerAccess; connections: ConnectionLimits };
   /** Closes viewers with 1001, stops sources, closes the listener. Idempotent. */
   close(): Promise<void>;
 }
@@ -44,14 +57,16 @@ const SERVER_NAME = 'framewire/0.1.0';
 /** Composition root: config → streams + sources → ws + http → listening. */
 export async function startServer(partial: Partial<ServerConfig> = {}, startOptions: StartOptions = {}): Promise<RunningServer> {
   const config = resolveServerConfig(partial);
-  const logger = startOptions.logger ?? createLogger(config.logLevel);
+  const logger = startOptions.logger ?? createLogger(config.logLevel, config.logFormat);
+  const startedAt = performance.now();
+  let stopping = false;
   const streams = new Map<string, Stream>();
   const sources: Source[] = [];
 
   const publishPoints = new Map<string, PublishPoint & { keyGenerated: boolean }>();
 
   for (const [name, entry] of Object.entries(config.streams)) {
-    const { source: sourceText, key } = streamConfig(entry);
+    const { source: sourceText, key, onDemand = false } = streamConfig(entry);
     const stream = new Stream({
       name,
       logger,
@@ -61,18 +76,45 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     });
     streams.set(name, stream);
     const custom = startOptions.sources?.[name];
-    const source = custom ? custom(stream) : createSource(parseSourceSpec(sourceText, name), stream, config, logger.child({ stream: name }));
+    const spec = parseSourceSpec(sourceText, name);
+    const makeSource = () => (custom ? custom(stream) : createSource(spec, stream, config, logger.child({ stream: name })));
+    // On demand: each viewer-started run gets a fresh source (sources/on-demand-source.ts).
+    const source = onDemand
+      ? new OnDemandSource(
+          { create: makeSource, closeAfterMs: config.onDemandCloseAfterMs, startTimeoutMs: config.onDemandStartTimeoutMs, description: `stream "${name}"` },
+          stream,
+          logger.child({ stream: name }),
+        )
+      : makeSource();
+    stream.attachSource(source, { kind: spec.kind, onDemand });
     sources.push(source);
     if (source instanceof PublishSource) {
       // No key configured: an open publish point would let anyone on the network replace the
       // picture, so a random one is made for this run and printed (main.ts) and logged.
       const keyGenerated = key === undefined;
       const publishKey = key ?? randomBytes(12).toString('base64url');
-      if (keyGenerated) logger.warn({ stream: name, key: publishKey }, `stream "${name}": no publish key configured, generated one for this run`);
+      // The key itself goes to stdout only (main.ts), never into the logs a collector keeps.
+      if (keyGenerated) logger.warn({ stream: name }, `stream "${name}": no publish key configured, generated one for this run (printed with the publish URL)`);
       publishPoints.set(name, { name, source, key: publishKey, keyGenerated });
     }
   }
-  const endpoints = new PublishEndpoints(publishPoints, new Set(streams.keys()));
+  const endpoints = new PublishEndpoints(publishPoints, new Set(streams.keys()), new OriginPolicy(config.publishAllowedOrigins));
+  const tls = await readTlsFiles(config);
+  const connectionLimits = new ConnectionLimits({ maxPerIp: config.maxConnectionsPerIp, tls: tls !== undefined, logger });
+  const streamSettings = (name: string) => {
+    const entry = config.streams[name];
+    return entry === undefined ? undefined : streamConfig(entry);
+  };
+  const viewerAccess = new ViewerAccess({
+    origins: new OriginPolicy(config.allowedOrigins),
+    tokens: config.viewerTokenSecret === null ? null : new ViewerTokens(config.viewerTokenSecret),
+    requiresToken: (name) => streamSettings(name)?.requireViewerToken ?? config.requireViewerToken,
+    logger,
+  });
+  const viewerLimits = new ViewerLimits({
+    maxViewers: config.maxViewers,
+    perStream: (name) => streamSettings(name)?.maxViewers ?? config.maxViewersPerStream,
+  });
   const publishWs = new WsPublisherServer({
     endpoints,
     logger,
@@ -87,18 +129,56 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     viewerMaxPayloadBytes: config.viewerMaxPayloadBytes,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     serverName: SERVER_NAME,
+    access: viewerAccess,
+    limits: viewerLimits,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    onHandshakeTimeout: () => connectionLimits.count('handshake_timeout'),
   });
-  const http = createHttpServer({ streams, wsServer: ws, publish: { endpoints, wsServer: publishWs }, playerDir: config.playerDir ?? DEFAULT_PLAYER_DIR, logger });
+  const hls = new HlsService({
+    streams,
+    logger,
+    partTargetMs: config.hlsPartTargetMs,
+    segmentTargetMs: config.hlsSegmentTargetMs,
+    windowSegments: config.hlsWindowSegments,
+    blockTimeoutMs: config.hlsBlockTimeoutMs,
+    idleTimeoutMs: config.hlsIdleTimeoutMs,
+  });
+  const metrics = new ServerMetrics({ streams, ws, publish: endpoints, viewerRefusals: viewerAccess, connectionRefusals: connectionLimits });
+  let http: HttpServer;
+  try {
+    http = createHttpServer({
+      streams,
+      wsServer: ws,
+      publish: { endpoints, wsServer: publishWs },
+      playerDir: config.playerDir ?? DEFAULT_PLAYER_DIR,
+      logger,
+      hls,
+      health: () => healthReport(streams, ws.viewerCount, startedAt, stopping),
+      metrics: { metrics, allowRemote: config.metricsAllowRemote },
+      ...(tls ? { tls } : {}),
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      limits: connectionLimits,
+      viewerAccess,
+      apiAllowRemote: config.apiAllowRemote,
+    });
+  } catch (err) {
+    await ws.close();
+    await publishWs.close();
+    hls.close();
+    // node:tls refuses a certificate or key it cannot parse, or a key that does not match.
+    throw createError(ServerErrorCode.CONFIG_INVALID, `config: tlsCert/tlsKey: not a usable PEM certificate and private key: ${(err as Error).message}`, { key: 'tlsCert', cause: err });
+  }
   try {
     await listen(http, config.host, config.port);
   } catch (err) {
     await ws.close();
     await publishWs.close();
+    hls.close();
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${shownHost}:${port}/`;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${port}/`;
   logger.info({ url, host: config.host, port }, 'listening');
 
   for (const source of sources) source.start();
@@ -106,11 +186,18 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      await ws.close();
-      await publishWs.close();
-      await Promise.all(
-        sources.map((s) => s.stop().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'source stop failed'))),
-      );
+      stopping = true;
+      // The 1001 close frames go out at once (synchronously in ws.close()); then the close
+      // handshakes (≤ 2 s) and the sources' exits (ffmpeg: ≤ sourceStopTimeoutMs) are waited for
+      // together, not one after the other, to stay inside main.ts's 5 s shutdown deadline.
+      const viewersClosed = ws.close();
+      const publishersClosed = publishWs.close();
+      hls.close();
+      await Promise.all([
+        viewersClosed,
+        publishersClosed,
+        ...sources.map((s) => s.stop().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'source stop failed'))),
+      ]);
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
@@ -120,10 +207,27 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     return closing;
   };
 
-  return { url, port, host: config.host, config, streams, ws, publish: publishPoints, logger, close };
+  return {
+    url, port, host: config.host, config, streams, ws, publish: publishPoints, logger, metrics,
+    security: { viewers: viewerAccess, connections: connectionLimits },
+    close,
+  };
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
+/** tlsCert + tlsKey → their PEM contents; undefined without TLS. Errors name the key and the file. */
+async function readTlsFiles(config: ServerConfig): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (config.tlsCert === null || config.tlsKey === null) return undefined;
+  const read = async (key: 'tlsCert' | 'tlsKey', file: string) => {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw createError(ServerErrorCode.CONFIG_INVALID, `config: ${key}: cannot read "${file}": ${(err as Error).message}`, { key, cause: err });
+    }
+  };
+  return { cert: await read('tlsCert', config.tlsCert), key: await read('tlsKey', config.tlsKey) };
+}
+
+function listen(server: HttpServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
       reject(createError(ServerErrorCode.LISTEN_FAILED, `cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));

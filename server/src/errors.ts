@@ -5,7 +5,7 @@
 export const ServerErrorCode = {
   /** A configuration value is missing, of the wrong type or contradicts another one. */
   CONFIG_INVALID: 'SRV_ERR_CONFIG_INVALID',
-  /** The --config file cannot be read or is not valid JSON. */
+  /** The --config file cannot be read, is not valid YAML (or JSON), or does not hold a mapping. */
   CONFIG_FILE: 'SRV_ERR_CONFIG_FILE',
   /** A stream name does not match ^[A-Za-z0-9_-]{1,64}$. */
   STREAM_NAME_INVALID: 'SRV_ERR_STREAM_NAME_INVALID',

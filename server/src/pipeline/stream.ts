@@ -30,6 +30,8 @@ export interface StreamSubscriber {
   onStatus(message: StatusMessage): void;
   /** Access units this viewer did not get (for /api/streams). */
   readonly droppedFrames: number;
+  /** An in-process consumer that is always attached (the LL-HLS packager), not a viewer: left out of viewer counts. */
+  readonly internal?: boolean;
 }
 
 export interface StreamOptions {
@@ -113,6 +115,11 @@ export class Stream implements SourceSink {
   malformedDropped = 0;
   /** Drops of viewers that have left, so the /api/streams total does not go backwards. */
   private departedDrops = 0;
+  /**
+   * metrics/metrics.ts: told, once per access unit that had subscribers, how many ms passed from
+   * its arrival (captureTimeMs) to the end of the fan-out. Null: no metrics, no clock read.
+   */
+  private deliveryObserver: ((ms: number) => void) | null = null;
 
   constructor(options: StreamOptions) {
     this.name = options.name;
@@ -135,7 +142,9 @@ export class Stream implements SourceSink {
   }
 
   get viewerCount(): number {
-    return this.subscribers.size;
+    let n = 0;
+    for (const sub of this.subscribers) if (sub.internal !== true) n++;
+    return n;
   }
 
   get warning(): string | undefined {
@@ -169,6 +178,11 @@ export class Stream implements SourceSink {
   /** app.ts: the stream's source, for the restarts/publisher fields of /api/streams. */
   attachSource(source: Source, info: { kind: string; onDemand: boolean }): void {
     this.sourceInfo = { source, ...info };
+  }
+
+  /** metrics/metrics.ts: the server-latency histogram of this stream. */
+  observeDelivery(observer: ((ms: number) => void) | null): void {
+    this.deliveryObserver = observer;
   }
 
   subscribe(subscriber: StreamSubscriber): () => void {
@@ -223,10 +237,26 @@ export class Stream implements SourceSink {
     for (const sub of this.subscribers) this.safely(() => sub.onStatus(message));
   }
 
-  snapshot(): StreamSnapshot {
-    const { bitsPerSecond } = this.meter.rates();
+  /** Access units not sent to viewers that fell behind, since start (viewers that left included). */
+  get droppedFrames(): number {
     let dropped = this.departedDrops;
     for (const sub of this.subscribers) dropped += sub.droppedFrames;
+    return dropped;
+  }
+
+  /** How many times the source was started again (FfmpegSource respawns; 0 for others). */
+  get sourceRestarts(): number {
+    return this.sourceInfo?.source.restarts ?? 0;
+  }
+
+  /** Ingest frame rate and bitrate over the stats window ending now. */
+  ingestRates(): { fps: number; bitsPerSecond: number } {
+    return this.meter.rates();
+  }
+
+  snapshot(): StreamSnapshot {
+    const { bitsPerSecond } = this.meter.rates();
+    const dropped = this.droppedFrames;
     const row: StreamSnapshot = {
       name: this.name,
       state: this.stateValue,
@@ -234,14 +264,14 @@ export class Stream implements SourceSink {
       ...(this.reasonValue !== undefined ? { reason: this.reasonValue } : {}),
       source: this.sourceInfo?.kind ?? null,
       onDemand: this.sourceInfo?.onDemand ?? false,
-      restarts: this.sourceInfo?.source.restarts ?? 0,
+      restarts: this.sourceRestarts,
       codec: this.codecInfo?.codec ?? null,
       width: this.codecInfo?.width ?? null,
       height: this.codecInfo?.height ?? null,
       // The SPS rate when it has one, else what we measure.
       fps: this.codecInfo?.fps ?? (this.meter.rates().fps > 0 ? Math.round(this.meter.rates().fps * 100) / 100 : null),
       bitrateKbps: Math.round(bitsPerSecond / 1000),
-      viewers: this.subscribers.size,
+      viewers: this.viewerCount,
       framesIn: this.framesIn,
       skippedBeforeKey: this.skippedBeforeKey,
       droppedFrames: dropped,
@@ -309,6 +339,8 @@ export class Stream implements SourceSink {
       this.setState('live');
     }
     for (const sub of this.subscribers) this.safely(() => sub.onFrame(frame));
+    // Date.now() like captureTimeMs (both whole ms): a monotonic clock would drift from it over days.
+    if (this.deliveryObserver !== null && this.viewerCount > 0) this.deliveryObserver(Date.now() - au.captureTimeMs);
   }
 
   /** Parses a new SPS; on malformed input drops the AU and waits for the next valid IDR. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { PublisherHandle } from './publish-source.js';
-import { conflictRefusal, publishKeyFrom, type PublishEndpoints, type PublishRefusal } from './publish-endpoints.js';
+import { publishKeyFrom, type PublishEndpoints, type PublishRefusal } from './publish-endpoints.js';
 
 /**
  * PUT/POST /publish/NAME: the request body is Annex-B H.264, normally chunked and open for as
@@ -17,6 +17,11 @@ export function handlePublishRequest(
   endpoints: PublishEndpoints,
   logger: Logger,
 ): void {
+  const originRefusal = endpoints.originRefusal(req);
+  if (originRefusal) {
+    refuse(res, name, originRefusal, logger);
+    return;
+  }
   const auth = endpoints.authorize(name, publishKeyFrom(req));
   if (!auth.ok) {
     refuse(res, name, auth.refusal, logger);
@@ -39,7 +44,7 @@ export function handlePublishRequest(
     closing: () => req.complete || req.destroyed,
   });
   if (!handle) {
-    refuse(res, name, conflictRefusal(name), logger);
+    refuse(res, name, endpoints.conflict(name), logger);
     return;
   }
   // A publish runs for hours: no request or socket timeouts on this connection (http-server.ts

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CloseCode } from '@framewire/shared';
 import { STREAM_NAME_PATTERN } from '../config.js';
+import type { OriginPolicy } from '../security/origin-policy.js';
 import type { PublishSource } from './publish-source.js';
 
 /** One publish stream: its source and its key. */
@@ -17,10 +18,15 @@ export interface PublishPoint {
  */
 export interface PublishRefusal {
   status: 400 | 401 | 403 | 404 | 405 | 409;
+  /** The `reason` label of framewire_publish_refused_total. */
+  reason: PublishRefusalReason;
   closeCode: number;
   /** ≤ 123 bytes: it is also the close reason (RFC 6455 5.5). */
   message: string;
 }
+
+export const PUBLISH_REFUSAL_REASONS = ['invalid_name', 'unknown_stream', 'not_publish_stream', 'no_key', 'wrong_key', 'busy', 'origin'] as const;
+export type PublishRefusalReason = (typeof PUBLISH_REFUSAL_REASONS)[number];
 
 export type PublishAuthorization = { ok: true; point: PublishPoint } | { ok: false; refusal: PublishRefusal };
 
@@ -36,37 +42,58 @@ export class PublishEndpoints {
     private readonly points: ReadonlyMap<string, PublishPoint>,
     /** Every stream name (publish or not), to tell "not a publish stream" from "no such stream". */
     private readonly streamNames: ReadonlySet<string>,
+    /** publishAllowedOrigins (security/origin-policy.ts); absent = any page. */
+    private readonly origins?: OriginPolicy,
   ) {}
+
+  /**
+   * A browser page of another site may not publish (config publishAllowedOrigins): 403, before
+   * the key is looked at. The WebSocket answers it at the handshake (RFC 6455 4.2.2); the
+   * publish page of this server and non-browser publishers (no Origin) always pass.
+   */
+  originRefusal(req: IncomingMessage): PublishRefusal | null {
+    if (!this.origins || this.origins.allows(req)) return null;
+    return this.count({ status: 403, closeCode: CloseCode.PUBLISH_KEY_WRONG, reason: 'origin', message: "this page's origin may not publish to this server (publishAllowedOrigins)" });
+  }
+
+  /** Refused publish attempts by reason since start (read by metrics/metrics.ts at scrape time). */
+  readonly refused = new Map<PublishRefusalReason, number>();
 
   get all(): ReadonlyMap<string, PublishPoint> {
     return this.points;
   }
 
   authorize(name: string, key: string | null): PublishAuthorization {
-    const refuse = (status: PublishRefusal['status'], closeCode: number, message: string): PublishAuthorization => ({
+    const refuse = (status: PublishRefusal['status'], closeCode: number, reason: PublishRefusalReason, message: string): PublishAuthorization => ({
       ok: false,
-      refusal: { status, closeCode, message },
+      refusal: this.count({ status, closeCode, reason, message }),
     });
-    if (!STREAM_NAME_PATTERN.test(name)) return refuse(400, CloseCode.BAD_REQUEST, 'invalid stream name');
+    if (!STREAM_NAME_PATTERN.test(name)) return refuse(400, CloseCode.BAD_REQUEST, 'invalid_name', 'invalid stream name');
     const point = this.points.get(name);
     if (!point) {
       return this.streamNames.has(name)
-        ? refuse(405, CloseCode.NOT_PUBLISHABLE, `stream "${name}" does not take publishers (its source is not publish)`)
-        : refuse(404, CloseCode.STREAM_NOT_FOUND, `stream "${name}" not found`);
+        ? refuse(405, CloseCode.NOT_PUBLISHABLE, 'not_publish_stream', `stream "${name}" does not take publishers (its source is not publish)`)
+        : refuse(404, CloseCode.STREAM_NOT_FOUND, 'unknown_stream', `stream "${name}" not found`);
     }
-    if (key === null || key.length === 0) return refuse(401, CloseCode.PUBLISH_KEY_MISSING, 'publish key required (?key=KEY or Authorization: Bearer KEY)');
-    if (!sameKey(key, point.key)) return refuse(403, CloseCode.PUBLISH_KEY_WRONG, 'wrong publish key');
+    if (key === null || key.length === 0) return refuse(401, CloseCode.PUBLISH_KEY_MISSING, 'no_key', 'publish key required (?key=KEY or Authorization: Bearer KEY)');
+    if (!sameKey(key, point.key)) return refuse(403, CloseCode.PUBLISH_KEY_WRONG, 'wrong_key', 'wrong publish key');
     return { ok: true, point };
   }
-}
 
-/** The refusal for a second publisher (attach() returned null). */
-export function conflictRefusal(name: string): PublishRefusal {
-  return {
-    status: 409,
-    closeCode: CloseCode.PUBLISHER_CONFLICT,
-    message: `stream "${name}" already has a publisher`,
-  };
+  /** The refusal for a second publisher (attach() returned null), counted. */
+  conflict(name: string): PublishRefusal {
+    return this.count({
+      status: 409,
+      closeCode: CloseCode.PUBLISHER_CONFLICT,
+      reason: 'busy',
+      message: `stream "${name}" already has a publisher`,
+    });
+  }
+
+  private count(refusal: PublishRefusal): PublishRefusal {
+    this.refused.set(refusal.reason, (this.refused.get(refusal.reason) ?? 0) + 1);
+    return refusal;
+  }
 }
 
 /** The stream name of a /publish/NAME path, or null for other paths ('' if undecodable). */

@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { CloseCode } from '@framewire/shared';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { conflictRefusal, publishKeyFrom, publishStreamName, type PublishEndpoints, type PublishRefusal } from './publish-endpoints.js';
+import { httpRefusal } from '../http/raw-response.js';
+import { publishKeyFrom, publishStreamName, type PublishEndpoints, type PublishRefusal } from './publish-endpoints.js';
 
 export interface WsPublisherServerOptions {
   endpoints: PublishEndpoints;
@@ -63,6 +64,12 @@ export class WsPublisherServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const name = publishStreamName((request.url ?? '/').split('?')[0] ?? '/');
     if (name === null) return false;
+    const originRefusal = this.options.endpoints.originRefusal(request);
+    if (originRefusal) {
+      this.options.logger.info({ stream: name.slice(0, 80), status: 403, reason: originRefusal.message }, 'publisher refused');
+      socket.end(httpRefusal(403, 'Forbidden', originRefusal.message));
+      return true;
+    }
     const key = publishKeyFrom(request);
     this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, name, key, request));
     return true;
@@ -91,7 +98,7 @@ export class WsPublisherServer {
       closing: () => ws.readyState !== WebSocket.OPEN,
     });
     if (!handle) {
-      this.refuse(ws, name, conflictRefusal(name));
+      this.refuse(ws, name, this.options.endpoints.conflict(name));
       return;
     }
     this.sockets.add(ws);

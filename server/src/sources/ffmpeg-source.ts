@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { H264Error, parseSps } from '@framewire/shared';
 import type { Logger } from 'pino';
 import { createError, describeError, ServerErrorCode } from '../errors.js';
+import { trackChild } from '../utils/child-processes.js';
 import { LogOnce } from '../utils/log-once.js';
 import { FlvDemuxer, type FlvVideoFrame } from './flv-demuxer.js';
 import { FlvTimeline } from './flv-timeline.js';
@@ -127,7 +128,7 @@ export class FfmpegSource implements Source {
       ...FLV_OUTPUT_ARGS,
     ];
     this.logger.info({ args: redactSecrets(args.join(' ')) }, `starting ffmpeg for ${this.description}`);
-    const child = spawn(this.options.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(spawn(this.options.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.child = child;
     const demuxer = new FlvDemuxer({
       maxTagBytes: this.options.maxFlvTagBytes,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createError, describeError, ServerErrorCode } from '../errors.js';
 import { LIVE_X264_ARGS } from './ffmpeg-source.js';
+import { trackChild } from '../utils/child-processes.js';
 import { redactSecrets } from './redact.js';
 
 /** What ffprobe says about the first video stream of a file or URL. */
@@ -74,7 +75,8 @@ export function decideVideoArgs(probe: VideoProbe | null): VideoDecision {
 export function probeVideo(ffprobePath: string, input: string, analyzeDurationUs?: number, inputArgs: readonly string[] = []): Promise<VideoProbe | null> {
   const analyze = [...(analyzeDurationUs !== undefined ? ['-analyzeduration', String(analyzeDurationUs)] : []), ...inputArgs];
   return new Promise((resolve, reject) => {
-    execFile(
+    // Tracked: a shutdown at its deadline kills it (main.ts).
+    trackChild(execFile(
       ffprobePath,
       ['-v', 'error', ...analyze, '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,profile,pix_fmt,field_order,has_b_frames', '-of', 'json', input],
       { timeout: PROBE_TIMEOUT_MS },
@@ -94,7 +96,7 @@ export function probeVideo(ffprobePath: string, input: string, analyzeDurationUs
         const reason = err.killed ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s` : redactSecrets(last ?? describeError(err));
         reject(createError(ServerErrorCode.SOURCE_FAILED, `cannot open ${what}: ${reason}`, { cause: err }));
       },
-    );
+    ));
   });
 }
 

@@ -5,6 +5,11 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { STREAM_NAME_PATTERN } from '../config.js';
 import type { Stream } from '../pipeline/stream.js';
+import { httpRefusal } from '../http/raw-response.js';
+import { guardUpgrade } from '../security/handshake-timeout.js';
+import { selectViewerSubprotocol, type TokenCheck } from '../security/tokens.js';
+import type { ViewerAccess, ViewerRefusalReason } from '../security/viewer-access.js';
+import type { ViewerLimits } from '../security/viewer-limits.js';
 import { WsSession } from './ws-session.js';
 
 export interface WsServerOptions {
@@ -14,9 +19,24 @@ export interface WsServerOptions {
   viewerMaxPayloadBytes: number;
   heartbeatIntervalMs: number;
   serverName: string;
+  /** Origin allow-list and viewer tokens (security/viewer-access.ts); absent = anyone may watch. */
+  access?: ViewerAccess;
+  /** maxViewers / maxViewersPerStream (security/viewer-limits.ts); absent = no limits. */
+  limits?: ViewerLimits;
+  /** An upgrade whose token check has not finished in this long is dropped (security/handshake-timeout.ts). */
+  handshakeTimeoutMs?: number;
+  /** Called when guardUpgrade() drops a socket (counted as a handshake_timeout refusal). */
+  onHandshakeTimeout?: () => void;
 }
 
 const LIVE_PREFIX = '/live/';
+
+/** Per stream, for /metrics: viewers now, and media frames/bytes sent since start (viewers that left included). */
+export interface ViewerTotals {
+  viewers: number;
+  framesSent: number;
+  bytesSent: number;
+}
 
 /**
  * Viewer WebSockets: upgrade routing for /live/NAME, one WsSession per viewer, heartbeat.
@@ -28,6 +48,10 @@ export class WsServer {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Set<WsSession>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** Sent by viewers that have left, per stream, so the totals never go backwards. */
+  private readonly departed = new Map<string, { framesSent: number; bytesSent: number }>();
+  /** Viewers per stream now (the per-stream limit). */
+  private readonly perStream = new Map<string, number>();
 
   constructor(private readonly options: WsServerOptions) {
     this.wss = new WebSocketServer({
@@ -35,6 +59,8 @@ export class WsServer {
       perMessageDeflate: false,
       maxPayload: options.viewerMaxPayloadBytes,
       clientTracking: false,
+      // The player offers `framewire` next to `framewire.token.<JWT>` (security/tokens.ts).
+      handleProtocols: (protocols) => selectViewerSubprotocol(protocols),
     });
     // ws README "How to detect and close broken connections?": a viewer that did not answer the
     // previous ping is gone (laptop lid closed, NAT dropped): free its slot and buffers.
@@ -56,6 +82,20 @@ export class WsServer {
     return this.sessions;
   }
 
+  /** Read at scrape time (metrics/metrics.ts): nothing is counted per frame here beyond WsSession's own counters. */
+  totalsByStream(): Map<string, ViewerTotals> {
+    const totals = new Map<string, ViewerTotals>();
+    for (const [name, sent] of this.departed) totals.set(name, { viewers: 0, ...sent });
+    for (const session of this.sessions) {
+      const row = totals.get(session.streamName) ?? { viewers: 0, framesSent: 0, bytesSent: 0 };
+      row.viewers++;
+      row.framesSent += session.framesSent;
+      row.bytesSent += session.bytesSent;
+      totals.set(session.streamName, row);
+    }
+    return totals;
+  }
+
   /** True if this module handled (or rejected) the upgrade. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -66,7 +106,23 @@ export class WsServer {
     } catch {
       name = '';
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, name));
+    const { access } = this.options;
+    if (access && !access.originAllowed(request)) {
+      // RFC 6455 4.2.2: refused before any WebSocket exists (see security/origin-policy.ts).
+      access.count('ws', 'origin', name, request.socket.remoteAddress);
+      socket.end(httpRefusal(403, 'Forbidden', "this page's origin may not play streams from this server (allowedOrigins)"));
+      return true;
+    }
+    if (!access?.requiresToken(name)) {
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, name, { ok: true }, request));
+      return true;
+    }
+    // The token check is asynchronous (WebCrypto): the socket must not wait on it unbounded.
+    const done = guardUpgrade(socket, this.options.handshakeTimeoutMs ?? 10_000, () => this.options.onHandshakeTimeout?.());
+    void access.checkToken(request, name).then((check) => {
+      done();
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, name, check, request));
+    });
     return true;
   }
 
@@ -87,28 +143,61 @@ export class WsServer {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 
-  private onConnection(ws: WebSocket, name: string): void {
+  private onConnection(ws: WebSocket, name: string, token: TokenCheck, request: IncomingMessage): void {
     const logger = this.options.logger.child({ stream: name });
+    const address = request.socket.remoteAddress;
+    const refused = (reason: ViewerRefusalReason) => this.options.access?.count('ws', reason, name, address);
     // A browser cannot read the HTTP status of a failed upgrade, so accept, explain, then close.
     if (!STREAM_NAME_PATTERN.test(name)) {
+      refused('invalid_name');
       this.reject(ws, CloseCode.BAD_REQUEST, 'BAD_REQUEST', `invalid stream name "${name.slice(0, 80)}"`, 'invalid stream name');
+      return;
+    }
+    // Before the existence check: without a token, nobody learns which names exist.
+    if (!token.ok) {
+      refused(token.reason);
+      const forbidden = token.reason === 'wrong_stream_token';
+      this.reject(ws, forbidden ? CloseCode.FORBIDDEN : CloseCode.UNAUTHORIZED, forbidden ? 'FORBIDDEN' : 'UNAUTHORIZED', token.message, token.message);
       return;
     }
     const stream = this.options.streams.get(name);
     if (!stream) {
+      refused('unknown_stream');
       logger.info('viewer asked for an unknown stream');
       const message = `stream "${name}" not found`;
       this.reject(ws, CloseCode.STREAM_NOT_FOUND, 'STREAM_NOT_FOUND', message, message);
       return;
     }
+    const full = this.options.limits?.check(name, this.sessions.size, this.perStream.get(name) ?? 0);
+    if (full) {
+      refused(full.reason);
+      // No message first: see security/viewer-limits.ts (a player may fall back to LL-HLS).
+      ws.on('error', () => {});
+      ws.close(CloseCode.TRY_AGAIN_LATER, full.message);
+      return;
+    }
     const session = new WsSession(
       ws,
       stream,
-      { maxBufferedBytes: this.options.maxViewerBufferedBytes, serverName: this.options.serverName },
+      {
+        maxBufferedBytes: this.options.maxViewerBufferedBytes,
+        serverName: this.options.serverName,
+        onBadMessage: () => refused('bad_message'),
+      },
       logger,
     );
     this.sessions.add(session);
-    ws.once('close', () => this.sessions.delete(session));
+    this.perStream.set(name, (this.perStream.get(name) ?? 0) + 1);
+    ws.once('close', () => {
+      this.sessions.delete(session);
+      const left = (this.perStream.get(name) ?? 1) - 1;
+      if (left > 0) this.perStream.set(name, left);
+      else this.perStream.delete(name);
+      const sent = this.departed.get(name) ?? { framesSent: 0, bytesSent: 0 };
+      sent.framesSent += session.framesSent;
+      sent.bytesSent += session.bytesSent;
+      this.departed.set(name, sent);
+    });
     session.start();
   }
 

@@ -1,6 +1,6 @@
-import { PROTOCOL_VERSION, type CodecMessage, type ServerMessage, type StatusMessage } from '@framewire/shared';
+import { CloseCode, PROTOCOL_VERSION, type CodecMessage, type ServerMessage, type StatusMessage } from '@framewire/shared';
 import type { Logger } from 'pino';
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import type { EncodedFrame } from '../pipeline/gop-cache.js';
 import type { Stream, StreamSubscriber } from '../pipeline/stream.js';
 
@@ -8,7 +8,18 @@ export interface WsSessionOptions {
   /** Above this many bytes queued on the socket, drop until the next IDR. */
   maxBufferedBytes: number;
   serverName: string;
+  /** Called when the viewer is closed for what it sent (counted as a `bad_message` refusal). */
+  onBadMessage?: () => void;
 }
+
+/**
+ * Viewer → server messages: JSON text objects with a string `type` (none is defined yet; unknown
+ * types are ignored so a newer player can talk to this server). A burst of MESSAGE_BURST, then
+ * MESSAGES_PER_SECOND sustained, is far above what any control protocol needs, and bounds the
+ * CPU a viewer can make the server spend parsing (maxPayload bounds each message's size).
+ */
+const MESSAGE_BURST = 20;
+const MESSAGES_PER_SECOND = 10;
 
 /**
  * One viewer on WS /live/NAME. Sends hello → codec → status → the cached GOP (at once, no
@@ -25,6 +36,8 @@ export class WsSession implements StreamSubscriber {
   /** Access units this viewer did not get. */
   droppedFrames = 0;
   framesSent = 0;
+  /** Media bytes handed to the socket (framewire_bytes_sent_total). */
+  bytesSent = 0;
   /** Highest bufferedAmount seen right before a send (tests assert it stays bounded). */
   maxBufferedSeen = 0;
   private dropping = false;
@@ -36,6 +49,9 @@ export class WsSession implements StreamSubscriber {
   private releaseDemand: (() => void) | null = null;
   /** Heartbeat: set by pong, cleared by each ping. */
   alive = true;
+  /** Token bucket of viewer messages (MESSAGE_BURST, refilled at MESSAGES_PER_SECOND). */
+  private messageAllowance = MESSAGE_BURST;
+  private messageCheckedAt = performance.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -49,9 +65,7 @@ export class WsSession implements StreamSubscriber {
     this.ws.on('pong', () => {
       this.alive = true;
     });
-    this.ws.on('message', () => {
-      // Viewers have nothing to say yet; unknown input is ignored (maxPayload bounds its size).
-    });
+    this.ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     this.ws.once('close', () => this.stop());
     this.ws.on('error', (err) => this.logger.debug({ err: err.message }, 'viewer socket error'));
     // Before the status below: an idle on-demand stream is started by this, so the viewer's first
@@ -105,6 +119,7 @@ export class WsSession implements StreamSubscriber {
       return;
     }
     this.framesSent++;
+    this.bytesSent += frame.bytes.byteLength;
     // The same bytes go to every viewer (encoded once); ws frames them without copying.
     this.ws.send(frame.bytes, { binary: true });
   }
@@ -119,6 +134,10 @@ export class WsSession implements StreamSubscriber {
 
   // ------------------------------------------------------------------------------------------
 
+  get streamName(): string {
+    return this.stream.name;
+  }
+
   ping(): void {
     this.alive = false;
     if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
@@ -129,6 +148,35 @@ export class WsSession implements StreamSubscriber {
   }
 
   close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  /**
+   * What a viewer may send (ws already closed with 1009 anything above maxPayload, and with 1007
+   * text that is not UTF-8): binary → 1003 (RFC 6455 7.4.1 "data it cannot accept"), text that
+   * is not a JSON object with a string `type` → 4400, too many messages → 1008.
+   */
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const now = performance.now();
+    this.messageAllowance = Math.min(MESSAGE_BURST, this.messageAllowance + ((now - this.messageCheckedAt) / 1000) * MESSAGES_PER_SECOND);
+    this.messageCheckedAt = now;
+    if (--this.messageAllowance < 0) return this.closeForMessage(CloseCode.POLICY_VIOLATION, 'too many messages');
+    if (isBinary) return this.closeForMessage(CloseCode.UNSUPPORTED_DATA, 'viewers send JSON text messages only');
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch {
+      message = null;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message) || typeof (message as { type?: unknown }).type !== 'string') {
+      this.closeForMessage(CloseCode.BAD_REQUEST, 'invalid control message (a JSON object with a "type" expected)');
+    }
+  }
+
+  private closeForMessage(code: number, reason: string): void {
+    this.logger.debug({ closeCode: code, reason }, 'viewer closed for what it sent'); // counted (and rate-limited in the log) as a bad_message refusal
+    this.options.onBadMessage?.();
     this.ws.close(code, reason);
   }
 

@@ -123,7 +123,7 @@ describe('HTTP server', () => {
     expect(rows[1]).toMatchObject({ name: 'cam', state: 'error', codec: null });
     expect(rows[1]!.reason).toMatch(/^SRV_ERR_SOURCE_FAILED: cannot read/);
     const health = await fetch(`${server.url}healthz`);
-    expect(await health.text()).toBe('ok');
+    expect(await health.json()).toMatchObject({ status: 'ok', streams: { total: 2, live: 1 }, viewers: 0 });
   });
 
   it('rejects other methods and non-/live upgrades', async () => {
@@ -151,7 +151,7 @@ describe('HTTP server without a player build', () => {
       const res = await rawGet(server.port, '/watch/demo');
       expect(res.status).toBe(503);
       expect(res.body).toContain('npm run build');
-      expect((await rawGet(server.port, '/healthz')).body).toBe('ok');
+      expect(JSON.parse((await rawGet(server.port, '/healthz')).body)).toMatchObject({ status: 'ok' });
     } finally {
       await server.close();
     }

@@ -11,7 +11,7 @@ describe('stream entries as objects (publish keys)', () => {
   });
 
   it.each([
-    [{ cam: { key: 'k' } }, /"source" must be a string/],
+    [{ cam: { key: 'k' } }, /streams\.cam\.source: is missing \(must be a SOURCE string\)/],
     [{ cam: { source: 'publish', key: 'k', ondemand: true } }, /unknown key "ondemand"/],
     [{ cam: { source: 'publish', key: 'k', onDemand: true } }, /"onDemand" needs a source that can start when a viewer comes/],
     [{ cam: { source: 'demo', key: 'k' } }, /only used by publish streams/],

@@ -8,8 +8,9 @@ export class TestSocket {
   readonly opened: Promise<void>;
   readonly closed: Promise<void>;
 
-  constructor(url: string, options: ClientOptions = {}) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false, ...options });
+  constructor(url: string, options: ClientOptions & { protocols?: string[] } = {}) {
+    const { protocols, ...rest } = options;
+    this.ws = new WebSocket(url, protocols ?? [], { perMessageDeflate: false, ...rest });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);

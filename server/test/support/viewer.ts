@@ -1,5 +1,5 @@
 import { decodeMediaFrame, parseServerMessage, type MediaFrame, type ServerMessage } from '@framewire/shared';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { TestSocket } from './test-socket.js';
 
 export interface ReceivedFrame extends MediaFrame {
@@ -14,8 +14,8 @@ export class Viewer extends TestSocket {
   readonly log: Received[] = [];
   private waiters: (() => void)[] = [];
 
-  constructor(url: string) {
-    super(url);
+  constructor(url: string, options: ClientOptions & { protocols?: string[] } = {}) {
+    super(url, options);
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('message', (data: Buffer, isBinary: boolean) => {
       const receivedAt = performance.now();

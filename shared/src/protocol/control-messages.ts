@@ -70,7 +70,8 @@ export interface LiveEdgeMessage {
   cachedFrames: number;
 }
 
-export type ErrorCode = 'STREAM_NOT_FOUND' | 'BAD_REQUEST' | 'SOURCE_FAILED' | 'CODEC_UNSUPPORTED' | 'INTERNAL';
+/** UNAUTHORIZED / FORBIDDEN: WS /live/NAME without a valid viewer token, then close 4401 / 4403. */
+export type ErrorCode = 'STREAM_NOT_FOUND' | 'BAD_REQUEST' | 'SOURCE_FAILED' | 'CODEC_UNSUPPORTED' | 'INTERNAL' | 'UNAUTHORIZED' | 'FORBIDDEN';
 
 export interface ErrorMessage {
   type: 'error';
@@ -83,7 +84,17 @@ export type ServerMessage = HelloMessage | CodecMessage | StatusMessage | LiveEd
 /** WebSocket close codes used by the server (4000–4999 are free for applications, RFC 6455 7.4.2). */
 export const CloseCode = {
   GOING_AWAY: 1001,
+  /** A viewer sent binary data (viewers send JSON text only; RFC 6455 7.4.1). */
+  UNSUPPORTED_DATA: 1003,
+  /** A viewer sent messages faster than any control protocol needs (RFC 6455 7.4.1 "policy violation"). */
+  POLICY_VIOLATION: 1008,
+  /** WS /live/NAME: the server or the stream has all the viewers it takes (maxViewers*); retry later (IANA close code registry). */
+  TRY_AGAIN_LATER: 1013,
   BAD_REQUEST: 4400,
+  /** WS /live/NAME: no viewer token, or a bad or expired one (HTTP 401, RFC 6750 3.1); reconnecting with the same token cannot help. */
+  UNAUTHORIZED: 4401,
+  /** WS /live/NAME: a valid viewer token for another stream (HTTP 403). */
+  FORBIDDEN: 4403,
   STREAM_NOT_FOUND: 4404,
   SOURCE_ENDED: 4410,
   /** WS /publish/NAME (issue 4): no publish key given (HTTP 401). */

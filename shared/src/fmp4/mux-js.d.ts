@@ -1,8 +1,14 @@
 /**
- * Ambient types for the three mux.js 7.1.0 deep modules we use (mux.js ships no declarations and
- * is CommonJS only; see shared/design/MUXJS.md). Only the fields our direct path reads or writes
- * are typed. The `.js` suffix is part of the specifier because mux.js has no `exports` map:
- * Node's ESM resolver (vitest) needs the exact file, and Vite resolves it the same way.
+ * Ambient types for the mux.js 7.1.0 deep modules Framewire uses (mux.js ships no declarations
+ * and is CommonJS only; see shared/design/MUXJS.md): the generator and frame-utils behind the fMP4
+ * writer, and the box inspector the tests of all three packages read our output back with. Only
+ * the fields we read or write are typed. The `.js` suffix is part of the specifier because mux.js
+ * has no `exports` map: Node's ESM resolver needs the exact file, and Vite resolves it the same way.
+ *
+ * The one copy: player/tsconfig.json (which compiles shared from source) and server/tsconfig.json
+ * (whose tests use the inspector) include this file. Kept out of the package's public types on
+ * purpose: fmp4-writer.ts exports only its own interfaces, so consumers of shared/dist need no
+ * declarations for mux.js.
  */
 
 declare module 'mux.js/lib/mp4/mp4-generator.js' {

@@ -1,0 +1,31 @@
+/**
+ * How many WebSocket viewers the server takes: `maxViewers` in total and, per stream, its own
+ * `maxViewers` or else `maxViewersPerStream` (0 = no limit at that level). Each viewer may hold up
+ * to maxViewerBufferedBytes of unsent media, so the total bounds memory as well as CPU.
+ *
+ * A viewer over a limit is accepted and closed with 1013 "Try Again Later" (IANA WebSocket close
+ * code registry) and a reason a page can show; no message is sent first, so a player that never
+ * got a message falls back to LL-HLS (which a CDN can scale) after its connect timeout, and
+ * otherwise retries with backoff. HLS clients are not counted: HTTP requests carry no viewer identity.
+ */
+export type ViewerLimitRefusal = { reason: 'server_full' | 'stream_full'; message: string };
+
+export interface ViewerLimitsOptions {
+  /** Total over all streams; 0 = none. */
+  maxViewers: number;
+  /** The limit of one stream (its own, else maxViewersPerStream); 0 = none. */
+  perStream(stream: string): number;
+}
+
+export class ViewerLimits {
+  constructor(private readonly options: ViewerLimitsOptions) {}
+
+  /** null when one more viewer of `stream` fits, given the viewers connected now. */
+  check(stream: string, totalNow: number, streamNow: number): ViewerLimitRefusal | null {
+    const { maxViewers } = this.options;
+    if (maxViewers > 0 && totalNow >= maxViewers) return { reason: 'server_full', message: `server full (${maxViewers} viewers), try again later` };
+    const perStream = this.options.perStream(stream);
+    if (perStream > 0 && streamNow >= perStream) return { reason: 'stream_full', message: `stream full (${perStream} viewers), try again later` };
+    return null;
+  }
+}

@@ -91,7 +91,7 @@ async function playlist(req: IncomingMessage, res: ServerResponse, name: string,
     // request names the part it waits for, so its answer stays right for that URL: a CDN may keep
     // it briefly (and collapse the clients' identical requests into one).
     const cacheControl = directives !== null ? `public, max-age=${store.targetDuration}` : 'no-cache';
-    sendPlaylist(req, res, renderPlaylist(store, service.runId), cacheControl);
+    sendPlaylist(req, res, renderPlaylist(store, service.runId, tokenSuffix(req.url ?? '')), cacheControl);
   });
 }
 
@@ -146,4 +146,11 @@ function parseDirectives(url: string): ReloadRequest | null | 'bad' {
   const integer = /^\d{1,15}$/;
   if (!integer.test(msn) || (part !== null && !integer.test(part))) return 'bad';
   return { msn: Number(msn), part: part === null ? null : Number(part) };
+}
+
+/** `?token=…` for the media URIs when the playlist was asked for with a query token (playlist.ts). */
+function tokenSuffix(url: string): string {
+  const q = url.indexOf('?');
+  const token = q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get('token');
+  return token ? `?token=${encodeURIComponent(token)}` : '';
 }

@@ -21,7 +21,12 @@ const ms3 = (s: number): string => String(Math.round(s * 1000) / 1000);
  */
 const VERSION = 6;
 
-export function renderPlaylist(store: PartStore, run: string): string {
+/**
+ * `suffix` goes after every media URI: `?token=…` when the playlist was asked for with one, so a
+ * player that cannot add it to each request itself (the browser's own HLS, e.g. Safari without
+ * MSE) still sends it. Such URIs are per viewer for a CDN, which is the price of the token.
+ */
+export function renderPlaylist(store: PartStore, run: string, suffix = ''): string {
   const segments = store.listed();
   const targetDuration = store.targetDuration;
   const partTarget = store.partTargetSeconds;
@@ -43,14 +48,14 @@ export function renderPlaylist(store: PartStore, run: string): string {
     if (segment.discontinuity && segment !== segments[0]) lines.push('#EXT-X-DISCONTINUITY');
     // 4.4.4.5: EXT-X-MAP applies to every segment after it until the next one.
     if (segment.initId !== initId) {
-      lines.push(`#EXT-X-MAP:URI="${hlsNames.init(run, segment.initId)}"`);
+      lines.push(`#EXT-X-MAP:URI="${hlsNames.init(run, segment.initId)}${suffix}"`);
       initId = segment.initId;
     }
     // 4.4.4.6 / 6.2.1: every segment gets the capture time of its first frame (and so every
     // segment after a discontinuity). Tags of a Parent Segment precede its first EXT-X-PART (4.4.4.9).
     lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTimeMs).toISOString()}`);
-    if (!segment.complete || endTicks > partHorizon) lines.push(...partLines(segment, run));
-    if (segment.complete) lines.push(`#EXTINF:${seconds(segment.duration)},`, hlsNames.segment(run, segment.msn));
+    if (!segment.complete || endTicks > partHorizon) lines.push(...partLines(segment, run, suffix));
+    if (segment.complete) lines.push(`#EXTINF:${seconds(segment.duration)},`, hlsNames.segment(run, segment.msn) + suffix);
     startTicks = endTicks;
   }
   if (store.ended) {
@@ -58,13 +63,13 @@ export function renderPlaylist(store: PartStore, run: string): string {
   } else {
     // 4.4.5.3 / 6.2.6: the next part, by its stream-wide number: whichever segment it ends up in
     // (a key frame may start a new one), the hinted URI is the part that comes next.
-    lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${hlsNames.part(run, store.nextPartNumber)}"`);
+    lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${hlsNames.part(run, store.nextPartNumber)}${suffix}"`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-function partLines(segment: HlsSegment, run: string): string[] {
+function partLines(segment: HlsSegment, run: string, suffix: string): string[] {
   return segment.parts.map(
-    (p) => `#EXT-X-PART:DURATION=${seconds(p.duration)},URI="${hlsNames.part(run, p.number)}"${p.independent ? ',INDEPENDENT=YES' : ''}`,
+    (p) => `#EXT-X-PART:DURATION=${seconds(p.duration)},URI="${hlsNames.part(run, p.number)}${suffix}"${p.independent ? ',INDEPENDENT=YES' : ''}`,
   );
 }

@@ -169,6 +169,20 @@ describe('viewer tokens on a running server', () => {
     expect((await fetch(path, { method: 'OPTIONS' })).status).toBe(204);
   });
 
+  it('a playlist asked for with ?token= carries it in every media URI, so native HLS players pass the gate', async () => {
+    const token = await mintViewerToken(SECRET, 'priv', { ttlSeconds: 60 });
+    const playlist = await (await fetch(`${server.url}hls/priv/index.m3u8?token=${token}`)).text();
+    const uris = [...playlist.matchAll(/URI="([^"]+)"/g)].map((m) => m[1]!).concat(playlist.split('\n').filter((l) => l.startsWith('seg-')));
+    expect(uris.length).toBeGreaterThan(2);
+    for (const uri of uris) expect(uri.endsWith(`?token=${token}`), uri).toBe(true);
+    const init = uris.find((u) => u.startsWith('init-'))!;
+    expect((await fetch(`${server.url}hls/priv/${init}`)).status).toBe(200);
+    expect((await fetch(`${server.url}hls/priv/${init.replace(/\?.*$/, '')}`)).status).toBe(401);
+    // Without a query token (Bearer header, hls.js's xhrSetup) the URIs stay plain and cacheable.
+    const plain = await (await fetch(`${server.url}hls/priv/index.m3u8`, { headers: { authorization: `Bearer ${token}` } })).text();
+    expect(plain).not.toContain('token=');
+  });
+
   it('leaves private streams out of /api/streams and counts refusals by reason in /metrics', async () => {
     const rows = (await (await fetch(`${server.url}api/streams`)).json()) as { name: string }[];
     expect(rows.map((r) => r.name)).toEqual(['demo']);

@@ -11,7 +11,7 @@ export default defineConfig({
     testTimeout: 20_000,
     // The integration tests assert real-time behaviour (frame pacing, ms-level latency) on real
     // sockets and real ffmpeg; running files in parallel on a 2-core machine measures the
-    // machine, not the server. The whole suite still takes ~15 s.
+    // machine, not the server. test/soak/ adds 2 minutes (a server soak).
     fileParallelism: false,
   },
 });

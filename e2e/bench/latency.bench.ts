@@ -9,13 +9,14 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Browser } from '@playwright/test';
 import { readBitstreamRestriction } from '@framewire/shared';
-import { canvasSourceScript, installReader } from '../support/barcode-reader.js';
+import { canvasSourceScript } from '../support/barcode-reader.js';
 import { lowLatencyX264 } from '../support/barcode-source.js';
 import { captureInitSegments, initSegmentSps } from '../support/init-capture.js';
 import { StripBitstreamRestriction } from '../support/sps-restriction-strip.js';
-import { playerStats, startBarcodeStream, type BarcodeStream } from '../support/harness.js';
+import { startBarcodeStream, type BarcodeStream } from '../support/harness.js';
+import { measurePage as measurePageWith } from '../support/measure-page.js';
 import { routeJmuxerPage } from '../support/jmuxer-page.js';
-import { fmt, measureWindow, summarize, type WindowResult } from '../support/stats.js';
+import { fmt, summarize, type WindowResult } from '../support/stats.js';
 
 const WARMUP_MS = 3000;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 20_000);
@@ -34,29 +35,13 @@ interface Row {
 
 const rows: Row[] = [];
 
-async function measurePage(
+/** support/measure-page.ts with this bench's warm-up and window. */
+const measurePage = (
   browser: Browser,
   open: (page: import('@playwright/test').Page) => Promise<void>,
   /** Runs after the window, before the page closes. */
   after?: (page: import('@playwright/test').Page) => Promise<void>,
-): Promise<{ r: WindowResult; stats: Record<string, unknown> | null }> {
-  // The jmuxer page is fulfilled by page.route, so Chromium's Local Network Access check sees a
-  // non-local document opening ws://127.0.0.1 and blocks it unless the permission is granted.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['local-network-access'] });
-  const page = await context.newPage();
-  try {
-    await installReader(page);
-    await open(page);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 20_000 }).toBeGreaterThan(0);
-    await page.waitForTimeout(WARMUP_MS);
-    const r = await measureWindow(page, MEASURE_MS);
-    const stats = await playerStats(page);
-    await after?.(page);
-    return { r, stats };
-  } finally {
-    await context.close();
-  }
-}
+) => measurePageWith(browser, open, { warmupMs: WARMUP_MS, measureMs: MEASURE_MS, ...(after ? { after } : {}) });
 
 const PLAYERS = (process.env.BENCH_PLAYERS ?? 'framewire,jmuxer,reference').split(',');
 

@@ -6,7 +6,7 @@
  * back by an independent reader (ffprobe, ffmpeg) — issue 3, "An independent reader checks the
  * output".
  */
-/// <reference path="../../player/src/remux/mux-js.d.ts" />
+/// <reference path="../../shared/src/fmp4/mux-js.d.ts" />
 import type WebSocket from 'ws';
 import { connectWs } from './ws-viewer.js';
 import { MediaFlags, decodeMediaFrame } from '@framewire/shared';

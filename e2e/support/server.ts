@@ -18,6 +18,8 @@ export interface StartServerOptions {
   /** Piped into the server's standard input (for a `stdin` stream). */
   stdin?: Readable;
   extraArgs?: string[];
+  /** Listen on this port (default 0: any free port). A restart passes the port of the first run. */
+  port?: number;
   readyTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -51,7 +53,7 @@ export function readRssBytes(pid: number): number {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   if (!serverBuilt()) throw new Error(`server is not built (${SERVER_DIST} missing): run \`npm run build\` at the root`);
-  const args = [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', '0'];
+  const args = [SERVER_BIN, 'serve', '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
   for (const s of options.streams) args.push('--stream', s);
   args.push(...(options.extraArgs ?? []));
   const proc = spawn(process.execPath, args, {

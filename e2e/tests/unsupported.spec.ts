@@ -103,6 +103,12 @@ test('High 10 and 4:4:4 in a browser whose isTypeSupported() rejects them: fatal
   await page.addInitScript(() => {
     const original = MediaSource.isTypeSupported.bind(MediaSource);
     MediaSource.isTypeSupported = (type: string) => !/avc1\.(6e|7a|f4)/.test(type) && original(type);
+    // Such a browser's own HLS player cannot decode them either (else the player falls back to it
+    // and plays: issue 5, fallback/mode-selector.ts "codec-rejected"; this Chromium's does play 4:4:4).
+    const canPlayType = HTMLMediaElement.prototype.canPlayType;
+    HTMLMediaElement.prototype.canPlayType = function (this: HTMLMediaElement, type: string) {
+      return /avc1\.(6e|7a|f4)/.test(type) ? '' : canPlayType.call(this, type);
+    };
   });
   await recordErrors(page);
   for (const [name, text] of [

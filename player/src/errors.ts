@@ -28,12 +28,22 @@ export enum ErrorDetails {
   APPEND_ERROR = 'appendError',
   /** QuotaExceededError persisted after trimming. */
   BUFFER_FULL = 'bufferFull',
+  /**
+   * The browser refused to start playback even muted (autoplay disabled by the user, Safari Low
+   * Power Mode): a user gesture is needed. Not fatal: playback starts when the user presses play.
+   */
+  AUTOPLAY_BLOCKED = 'autoplayBlocked',
   /** The <video> element reported a MediaError (decode error, ...). */
   MEDIA_ELEMENT_ERROR = 'mediaElementError',
   /** The remuxer could not process a frame (bad payload, bad SPS). */
   REMUX_ERROR = 'remuxError',
   /** The worker failed to start or crashed; the player falls back to inline remuxing. */
   WORKER_ERROR = 'workerError',
+  /**
+   * LL-HLS playback (hls.js or the browser's own HLS) failed: hls.js could not be loaded, a fatal
+   * hls.js error, or the element's error. Non-fatal while the player retries.
+   */
+  HLS_ERROR = 'hlsError',
 }
 
 export interface PlayerErrorData {

@@ -6,6 +6,17 @@
  *      ▼                                                                 │ appended
  *   events (CODEC, STATUS, ERROR)        LatencyController ◀── <video> ◀─┘   StatsCollector (rVFC)
  *
+ * Fallback chain (fallback/fallback-controller.ts): the path above ('ws', or 'mms' on
+ * ManagedMediaSource) when MSE exists; LL-HLS through hls.js (loaded on demand) when the first
+ * WebSocket connection is not established within `wsConnectTimeoutMs`; the element's own HLS when
+ * MSE is absent. `config.fallback` forces or forbids them; each choice is a MODE_CHANGE event.
+ *
+ * Behaviour over days (player/README.md "Behaviour over days"): reconnects by
+ * transport/reconnect-policy.ts and resumes at the live edge; a page hidden longer than
+ * `hiddenSuspendDelayMs` stops consuming and reconnects at the live edge when shown again
+ * (lifecycle/visibility.ts); autoplay falls back to muted where sound is refused
+ * (lifecycle/autoplay.ts).
+ *
  * Misuse (load() before attachMedia(), use after destroy(), bad config) throws; everything that
  * goes wrong at runtime is an ERROR event {type, details, fatal, reason}.
  */
@@ -21,6 +32,10 @@ import type { RemuxResult } from './remux/fmp4-remuxer.js';
 import type { WorkerMessage } from './remux/worker-messages.js';
 import { emptyStats, StatsCollector, type PlayerStats } from './stats/stats-collector.js';
 import { WsClient } from './transport/ws-client.js';
+import { FallbackController } from './fallback/fallback-controller.js';
+import { isWsMode, type PlaybackMode } from './fallback/mode-selector.js';
+import { VisibilityLifecycle } from './lifecycle/visibility.js';
+import { AutoplayController } from './lifecycle/autoplay.js';
 
 /** ws(s):// URL for a stream on the page's host: `/live/NAME` (the server's viewer socket). */
 export function liveSocketUrl(name: string, base: { protocol: string; host: string } = location): string {
@@ -30,12 +45,18 @@ export function liveSocketUrl(name: string, base: { protocol: string; host: stri
 /** At most this many media-error recoveries within RECOVERY_WINDOW_MS before giving up. */
 const MAX_RECOVERIES = 3;
 const RECOVERY_WINDOW_MS = 60_000;
+/**
+ * After a resume, playback waits for the jump to the live edge (the server's `live-edge` message
+ * after its cached GOP) so the stale start of the GOP is not shown; at most this long.
+ */
+const RESUME_HOLD_MS = 1500;
 
 export class FramewirePlayer extends EventEmitter<PlayerListeners> {
-  /** True when this browser has MSE (or ManagedMediaSource) and can decode H.264 Baseline. */
+  /** True when this browser has MSE (or ManagedMediaSource) and can decode H.264 Baseline, or plays HLS itself. */
   static isSupported(): boolean {
     const found = findMediaSource(true);
-    return !!found && found.ctor.isTypeSupported('video/mp4; codecs="avc1.42c01e"');
+    if (found?.ctor.isTypeSupported('video/mp4; codecs="avc1.42c01e"')) return true;
+    return typeof document !== 'undefined' && document.createElement('video').canPlayType('application/vnd.apple.mpegurl') !== '';
   }
 
   readonly config: Readonly<PlayerConfig>;
@@ -43,7 +64,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   private mse: MseController | null = null;
   private remux: RemuxInterface | null = null;
   private ws: WsClient | null = null;
-  private latency: LatencyController | null = null;
+  private latencyController: LatencyController | null = null;
   private collector: StatsCollector | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private destroyed = false;
@@ -59,6 +80,23 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   private streamName = '';
   /** From the last init segment: names the likely cause when the decoder gives up. */
   private codecSummary: CodecSummary | null = null;
+  /** Codec string of the last init segment handed to MSE (for the codec-rejected fallback). */
+  private lastInitCodec = '';
+  private fallback: FallbackController | null = null;
+  private lifecycle: VisibilityLifecycle | null = null;
+  private autoplay: AutoplayController | null = null;
+  /** Hidden past the grace period: the socket is closed and media dropped (lifecycle/visibility.ts). */
+  private suspended = false;
+  /** The next socket open is a resume after suspension, not a reconnect (not counted). */
+  private resuming = false;
+  /** After a resume: do not start playback before the live-edge jump (RESUME_HOLD_MS at most). */
+  private holdPlayUntil = 0;
+  /**
+   * The video played (or autoPlay is on) when the page was suspended: play it again after the
+   * resume, also with autoPlay off (the `<framewire-player>` element relies on the video's
+   * `autoplay` attribute, which does not restart a video paused by suspend()).
+   */
+  private playAfterResume = false;
 
   constructor(config: Partial<PlayerConfig> = {}) {
     super();
@@ -70,10 +108,36 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     return this.video;
   }
 
+  /** How the stream is played now ('ws' | 'mms' | 'hls.js' | 'native-hls'); null before load() or when nothing can play it. */
+  get mode(): PlaybackMode | null {
+    return this.fallback?.mode ?? null;
+  }
+
+  /**
+   * Capture → present latency of the last presented frame, seconds, measured end to end in every
+   * mode (stats.latencyMs); null before the first frame. Seconds, as hls.js's `latency`.
+   */
+  get latency(): number | null {
+    const ms = this.collector?.stats.latencyMs ?? null;
+    return ms === null ? null : ms / 1000;
+  }
+
+  /**
+   * The LL-HLS engine's target (hls.js `targetLatency`: live edge → playhead), seconds. null on
+   * the WebSocket path, which has no target to hold: it shows each frame as soon as it is decoded.
+   */
+  get targetLatency(): number | null {
+    return this.fallback?.latency()?.target ?? null;
+  }
+
   /** Current statistics (a fresh copy). */
   get stats(): PlayerStats {
     if (!this.collector) return emptyStats();
-    return { ...this.collector.update({ seeks: this.latency?.snapshot().seeks ?? 0, reconnects: this.reconnects }) };
+    const s = this.collector.update({ seeks: this.latencyController?.snapshot().seeks ?? 0, reconnects: this.reconnects });
+    const l = this.fallback?.latency();
+    s.edgeLatencyMs = l?.edge != null ? Math.round(l.edge * 1000) : null;
+    s.targetLatencyMs = l?.target != null ? Math.round(l.target * 1000) : null;
+    return { ...s };
   }
 
   attachMedia(video: HTMLVideoElement): void {
@@ -82,10 +146,53 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     if (this.video) throw new Error('attachMedia(): a media element is already attached (call destroy() first)');
     this.video = video;
     video.addEventListener('error', this.onVideoError);
-    document.addEventListener('visibilitychange', this.onVisibility);
-    this.collector = new StatsCollector(video, this.config.latencyMapSize, (first, holdMs) => this.onPresented(first, holdMs));
-    this.latency = new LatencyController(video, this.config, (m) => this.log(m));
-    this.mse = this.createMse(video);
+    this.autoplay = new AutoplayController(video, {
+      mutedFallback: (reason) => {
+        this.log(reason);
+        this.emit(PlayerEvents.AUTOPLAY_MUTED, { reason });
+      },
+      blocked: (reason) => this.error({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.AUTOPLAY_BLOCKED, fatal: false, reason }),
+      log: (m) => this.log(m),
+    });
+    this.lifecycle = new VisibilityLifecycle(document, this.config.hiddenSuspendDelayMs, {
+      suspend: (hiddenMs) => this.suspend(hiddenMs),
+      resume: (hiddenMs) => this.resume(hiddenMs),
+      returned: (hiddenMs) => this.returned(hiddenMs),
+    });
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+    const collector = new StatsCollector(video, this.config.latencyMapSize, (first, holdMs) => this.onPresented(first, holdMs));
+    this.collector = collector;
+    const fallback = new FallbackController(video, {
+      config: this.config,
+      isFatal: () => this.fatal,
+      startWs: () => this.startWs(),
+      stopWs: () => this.stopWs(),
+      modeChanged: (data) => {
+        collector.stats.mode = data.mode;
+        this.log(`mode ${data.mode} (${data.reason})`);
+        this.emit(PlayerEvents.MODE_CHANGE, data);
+      },
+      error: (e) => this.error(e),
+      setCaptureTimeSource: (source) => collector.setCaptureTimeSource(source),
+      framesPresented: () => collector.stats.framesPresented,
+      hlsEvents: {
+        onBytes: (n) => collector.onBytes(n),
+        onVideoInfo: (info) => {
+          Object.assign(collector.stats, info);
+          this.emit(PlayerEvents.CODEC, { ...info, fps: null });
+        },
+        log: (m) => this.log(m),
+        requestPlay: () => this.requestPlay(),
+      },
+    });
+    this.fallback = fallback;
+    if (fallback.startsOnWebSocket) {
+      // The WebSocket path: open the MediaSource now, so it is ready when the first frame arrives.
+      this.latencyController = new LatencyController(video, this.config, (m) => this.log(m));
+      this.mse = this.createMse(video);
+    } else if (fallback.initial.action === 'fail') {
+      this.error({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.MSE_UNSUPPORTED, fatal: true, reason: fallback.initial.reason });
+    }
     this.statsTimer = setInterval(() => {
       if (this.collector) this.emit(PlayerEvents.STATS, this.stats);
     }, this.config.statsIntervalMs);
@@ -97,32 +204,44 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
    */
   load(url: string): void {
     this.assertAlive('load');
-    if (!this.video || !this.mse) throw new Error('load() called before attachMedia()');
-    if (this.ws) throw new Error('load(): already loading a stream (create a new player for another one)');
+    if (!this.video || !this.fallback) throw new Error('load() called before attachMedia()');
+    if (this.url) throw new Error('load(): already loading a stream (create a new player for another one)');
     const resolved = new URL(url, typeof location !== 'undefined' ? location.href : undefined);
     if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
     else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
     if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:') throw new TypeError(`load(): unsupported URL ${url}`);
     this.url = resolved.href;
     this.streamName = decodeURIComponent(resolved.pathname.split('/').filter(Boolean).pop() ?? '');
+    this.fallback.start(this.url, this.streamName);
+  }
+
+  /** The low-latency path: WebSocket → remux worker → MSE (FallbackController decides when). */
+  private startWs(): void {
     this.remux = this.createRemux();
     this.ws = new WsClient(this.url, {
       initialDelayMs: this.config.reconnectInitialDelayMs,
       backoffFactor: this.config.reconnectBackoffFactor,
       maxDelayMs: this.config.reconnectMaxDelayMs,
       maxAttempts: this.config.reconnectMaxAttempts,
+      jitter: this.config.reconnectJitter,
+      token: this.config.token,
     }, {
       onOpen: (attempt) => {
         if (this.connectedOnce) {
-          this.reconnects++;
+          if (!this.resuming) this.reconnects++; // a resume after a hidden page is not a reconnect
           this.remux?.discontinuity(); // the new session's GOP continues our timeline
         }
+        this.resuming = false;
         this.connectedOnce = true;
         this.liveEdgePending = false; // the new session sends its own cached GOP and `live-edge`
         this.emit(PlayerEvents.CONNECTED, { url: this.url, attempt });
       },
-      onControl: (m) => this.onControl(m),
+      onControl: (m) => {
+        this.fallback?.wsEstablished();
+        this.onControl(m);
+      },
       onMedia: (data) => {
+        this.fallback?.wsEstablished();
         this.collector?.onBytes(data.byteLength);
         this.pendingRemux++;
         this.remux?.push(data);
@@ -130,6 +249,21 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       onClose: (code, reason, delayMs) => this.onClose(code, reason, delayMs),
     });
     this.ws.connect();
+  }
+
+  /** Tears the WebSocket path down for a fallback (socket, worker, MediaSource, latency controller); the element stays. */
+  private stopWs(): void {
+    this.ws?.close();
+    this.remux?.destroy();
+    this.latencyController?.destroy();
+    this.mse?.destroy();
+    this.ws = null;
+    this.remux = null;
+    this.latencyController = null;
+    this.mse = null;
+    this.pendingRemux = 0;
+    this.liveEdgePending = false;
+    if (this.video) this.video.playbackRate = 1; // the latency controller may have left it above 1
   }
 
   private createMse(video: HTMLVideoElement): MseController {
@@ -143,6 +277,8 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       onError: (kind, message, error) => {
         // Appends fail once the element itself has failed: its `error` event decides (onVideoError).
         if (this.video?.error) return;
+        // MSE said no to the codec: native HLS may still play it (then nothing to report here).
+        if (kind === 'codec-unsupported' && !this.fatal && this.fallback?.codecRejectedByMse(this.lastInitCodec, message)) return;
         const details = {
           'mse-unsupported': ErrorDetails.MSE_UNSUPPORTED,
           'codec-unsupported': ErrorDetails.CODEC_UNSUPPORTED,
@@ -173,16 +309,22 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     this.emit(PlayerEvents.DESTROYING, {});
     this.destroyed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.fallback?.destroy();
+    this.fallback = null;
     this.ws?.close();
     this.remux?.destroy();
-    this.latency?.destroy();
+    this.latencyController?.destroy();
     this.collector?.destroy();
     this.mse?.destroy();
     this.video?.removeEventListener('error', this.onVideoError);
-    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.lifecycle?.destroy();
+    this.autoplay?.destroy();
+    this.lifecycle = null;
+    this.autoplay = null;
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
     this.ws = null;
     this.remux = null;
-    this.latency = null;
+    this.latencyController = null;
     this.collector = null;
     this.mse = null;
     this.video = null;
@@ -199,8 +341,10 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
 
   private error(data: PlayerErrorData): void {
     if (this.fatal) return; // one fatal error is enough; later ones are consequences
+    if (this.fallback) data = this.fallback.explain(data);
     if (data.fatal) {
       this.fatal = true;
+      this.fallback?.stopTimer();
       this.ws?.close();
     }
     this.log(`error ${data.details}: ${data.reason}`);
@@ -213,7 +357,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
         break;
       case 'codec':
         if (m.fps && m.fps > 0) {
-          this.latency?.setFrameInterval(1 / m.fps);
+          this.latencyController?.setFrameInterval(1 / m.fps);
           this.collector?.setFrameInterval(1 / m.fps);
         }
         this.emit(PlayerEvents.CODEC, { codec: m.codec, width: m.width, height: m.height, fps: m.fps });
@@ -260,6 +404,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   }
 
   private onClose(code: number, reason: string, delayMs: number): void {
+    this.resuming = false; // the resume's connection failed: the next one is a reconnect
     this.emit(PlayerEvents.DISCONNECTED, { code, reason, willReconnect: delayMs >= 0, delayMs });
     if (code === CloseCode.STREAM_NOT_FOUND) this.streamNotFound();
     else if (code === CloseCode.SOURCE_ENDED) this.sourceEnded(reason);
@@ -294,15 +439,16 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   }
 
   private onRemuxed(r: RemuxResult): void {
-    if (!this.mse || this.fatal) return;
+    if (!this.mse || this.fatal || this.suspended) return; // suspended: late results of the closed socket
     if (r.init) {
       this.codecSummary = r.init.summary;
+      this.lastInitCodec = r.init.codec;
       if (!this.mse.appendInit(r.init.data, r.init.codec, r.init.summary)) return;
       if (this.collector) Object.assign(this.collector.stats, { width: r.init.width, height: r.init.height, codec: r.init.codec });
       this.emit(PlayerEvents.INIT_SEGMENT, { codec: r.init.codec, width: r.init.width, height: r.init.height });
     }
     const interval = r.duration / TIMESCALE;
-    this.latency?.setFrameInterval(interval);
+    this.latencyController?.setFrameInterval(interval);
     this.collector?.setFrameInterval(interval);
     this.collector?.onSample(r.mediaTime, r.captureTimeMs);
     this.mse.appendFragment(r.fragment, `#${r.sequence}`);
@@ -311,13 +457,11 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   private onAppended(): void {
     const v = this.video;
     if (!v) return;
-    if (this.config.autoPlay && v.paused && v.buffered.length) {
-      v.play().catch((err: Error) => this.log(`play() rejected: ${err.name}`));
-    }
+    if (v.paused && v.buffered.length) this.requestPlay(this.playAfterResume);
     // Decide only once a burst (the cached GOP on join) is fully appended: one seek, not several.
     if (this.pendingRemux === 0 && (this.mse?.queueLength ?? 0) === 0) {
       this.jumpToLiveEdgeWhenIdle();
-      this.latency?.evaluate();
+      this.latencyController?.evaluate();
     }
   }
 
@@ -325,26 +469,99 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     if (!this.liveEdgePending || this.pendingRemux > 0 || (this.mse?.queueLength ?? 0) > 0) return;
     if (!this.video?.buffered.length) return;
     this.liveEdgePending = false;
-    this.latency?.requestLiveEdge();
-    this.latency?.evaluate();
-  }
-
-  private onPresented(first: boolean, holdMs: number | undefined): void {
-    if (first && this.collector) this.emit(PlayerEvents.FIRST_FRAME, { firstFrameMs: this.collector.stats.firstFrameMs ?? 0 });
-    this.latency?.evaluate(holdMs);
+    this.latencyController?.requestLiveEdge();
+    this.latencyController?.evaluate();
+    if (this.holdPlayUntil) {
+      this.holdPlayUntil = 0; // at the live edge: playback may start (after a resume)
+      this.requestPlay(this.playAfterResume);
+    }
   }
 
   /**
-   * Chrome pauses video-only elements in background tabs (LOW-LATENCY.md 10): on return, resume.
-   * The LatencyController jumps to the live edge on the same event.
+   * autoPlay: play if paused, muted where the browser refuses sound (lifecycle/autoplay.ts). Not
+   * while the page is hidden: Chrome pauses video-only media in background tabs and a player
+   * that restarts it decodes frames nobody sees. Not before the live-edge jump after a resume.
    */
-  private readonly onVisibility = (): void => {
+  private requestPlay(afterResume = false): void {
+    if (!(this.config.autoPlay || afterResume) || this.fatal || this.suspended || this.lifecycle?.hidden) return;
+    if (this.holdPlayUntil && performance.now() < this.holdPlayUntil) return;
+    this.holdPlayUntil = 0;
+    this.playAfterResume = false;
+    this.autoplay?.request();
+  }
+
+  /**
+   * Hidden for `hiddenSuspendDelayMs` (lifecycle/visibility.ts): stop consuming. WebSocket path:
+   * close the socket, drop late remux results and every buffered frame, pause. Nothing arrives
+   * while hidden, so nothing grows. False (asked again later) before the first connection is
+   * established, so a page opened in a background tab is not mistaken for a blocked socket.
+   */
+  private suspend(hiddenMs: number): boolean {
     const v = this.video;
-    if (document.visibilityState !== 'visible' || !v || this.fatal) return;
-    if (this.config.autoPlay && v.paused && v.buffered.length) v.play().catch((err: Error) => this.log(`play() rejected: ${err.name}`));
+    if (!v || this.fatal || this.destroyed) return true; // nothing to suspend
+    if (isWsMode(this.mode)) {
+      if (!this.ws || !this.connectedOnce) return false;
+      this.playAfterResume = this.config.autoPlay || !v.paused;
+      this.suspended = true;
+      this.ws.close();
+      this.liveEdgePending = false;
+      v.pause(); // before the removal: a paused element does not report a stall
+      this.mse?.removeAll();
+    } else {
+      this.playAfterResume = this.config.autoPlay || !v.paused;
+      this.suspended = true;
+      this.fallback?.suspendHls();
+      v.pause();
+    }
+    this.log(`hidden for ${Math.round(hiddenMs)} ms: suspended`);
+    this.emit(PlayerEvents.SUSPENDED, { hiddenMs });
+    return true;
+  }
+
+  /** Visible again after suspend(): reconnect; the server's cached GOP and `live-edge` put playback at the live edge. */
+  private resume(hiddenMs: number): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.log(`visible again after ${Math.round(hiddenMs)} ms: resuming at the live edge`);
+    this.emit(PlayerEvents.RESUMED, { hiddenMs, suspended: true });
+    if (this.fatal || this.destroyed) return;
+    this.autoplay?.reset();
+    if (isWsMode(this.mode) && this.ws) {
+      this.resuming = true;
+      this.holdPlayUntil = performance.now() + RESUME_HOLD_MS;
+      this.remux?.discontinuity();
+      this.ws.connect();
+    } else {
+      this.fallback?.resumeHls();
+      this.requestPlay(this.playAfterResume);
+    }
+  }
+
+  /**
+   * Visible again within the grace period: Chrome paused the video-only element in the background
+   * (LOW-LATENCY.md 10), so play again and jump to the live edge with what is buffered.
+   */
+  private returned(hiddenMs: number): void {
+    this.emit(PlayerEvents.RESUMED, { hiddenMs, suspended: false });
+    if (this.fatal || this.destroyed) return;
+    this.autoplay?.reset();
+    this.requestPlay();
+    this.latencyController?.requestLiveEdge();
+    this.latencyController?.evaluate();
+  }
+
+  /** The browser is online again: a reconnect waiting out its backoff goes now. */
+  private readonly onOnline = (): void => {
+    if (!this.suspended) this.ws?.retryNow();
   };
 
+  private onPresented(first: boolean, holdMs: number | undefined): void {
+    if (first && this.collector) this.emit(PlayerEvents.FIRST_FRAME, { firstFrameMs: this.collector.stats.firstFrameMs ?? 0 });
+    this.latencyController?.evaluate(holdMs);
+  }
+
   private readonly onVideoError = (): void => {
+    if (!isWsMode(this.mode)) return; // hls.js and native HLS watch the element themselves
     const err = this.video?.error;
     const reason = `media element error ${err?.code ?? '?'}: ${err?.message ?? ''}`;
     // MEDIA_ERR_DECODE: a damaged frame reached the decoder (a source that cut a frame, a

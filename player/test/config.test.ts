@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PlayerConfigError, defaultPlayerConfig, mergeConfig } from '../src/config.js';
-import { reconnectDelay } from '../src/transport/ws-client.js';
 import { backBufferRange } from '../src/mse/back-buffer.js';
 import { CaptureTimeMap } from '../src/stats/capture-time-map.js';
 
@@ -17,13 +16,6 @@ describe('mergeConfig', () => {
     const warn = vi.fn();
     expect(mergeConfig({ maxPlaybackRate: 5 }, warn).maxPlaybackRate).toBe(2);
     expect(warn).toHaveBeenCalledOnce();
-  });
-});
-
-describe('reconnectDelay', () => {
-  it('starts well under 500 ms and backs off to the cap', () => {
-    const o = { initialDelayMs: 250, backoffFactor: 2, maxDelayMs: 5000 };
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => reconnectDelay(n, o))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
   });
 });
 

@@ -154,20 +154,15 @@ export class LatencyController {
   private holdFloor = NaN;
   private holdRecent = NaN;
   private lastAction: LatencyAction = NONE;
-  private readonly onVisibility = (): void => {
-    if (document.visibilityState === 'visible') this.requestLiveEdge();
-  };
 
   constructor(private readonly video: HTMLVideoElement, private readonly policy: LatencyControllerOptions,
               private readonly log: (msg: string) => void = () => {}) {
     this.floor = new WindowMin(policy.holdFloorWindowMs);
     this.recent = new WindowMin(policy.holdRecentWindowMs);
-    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
-  destroy(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-  }
+  /** Nothing to release: the facade owns the element's listeners (tab return: lifecycle/visibility.ts). */
+  destroy(): void {}
 
   setFrameInterval(seconds: number): void {
     if (seconds > 0 && seconds < 1) this.frameInterval = seconds;
@@ -231,9 +226,16 @@ export class LatencyController {
       this.forceLiveEdge = false;
       this.lastSeekAt = now;
       this.seeks++;
-      // Hold times before the seek describe the old position: start both windows afresh.
+      // Hold times before the seek describe the old position: start both windows afresh, but
+      // carry the floor over as one sample. The floor is the machine's decode-and-display path,
+      // which a seek does not change; without it, the frames the seek itself puts behind the
+      // playhead (a seek decodes from the key frame: ~100 ms for a 720p GOP here, while live
+      // frames keep arriving) would become the new floor and never be caught up (measured on tab
+      // return: +107 ms held for good). It ages out of the window like any sample.
+      const floor = this.holdFloor;
       this.floor.reset();
       this.recent.reset();
+      if (Number.isFinite(floor)) this.floor.push(now, floor);
       this.log(`seek ${v.currentTime.toFixed(3)} -> ${action.to.toFixed(3)} (${action.reason}, buffer ${buffer.toFixed(3)} s)`);
       v.playbackRate = 1;
       v.currentTime = action.to;

@@ -139,6 +139,17 @@ export class MseController {
     this.queue.append(data, label);
   }
 
+  /**
+   * Drops every buffered frame, keeping the SourceBuffer and its codec (a suspended background
+   * page: the decoder's memory is released, and the next init + key frame start afresh).
+   */
+  removeAll(): void {
+    const sb = this.sourceBuffer;
+    if (!sb || !this.queue || this.failed) return;
+    const b = sb.buffered;
+    if (b.length) this.queue.remove(b.start(0), b.end(b.length - 1));
+  }
+
   get queueLength(): number {
     return this.queue?.length ?? 0;
   }

@@ -9,6 +9,7 @@ import { defaultPlayerConfig, type PlayerConfig } from '../config.js';
 import { ErrorDetails, type PlayerErrorData } from '../errors.js';
 import { PlayerEvents } from '../events.js';
 import { StatsOverlay } from '../ui/stats-overlay.js';
+import { UnmuteButton } from '../ui/unmute-button.js';
 
 declare global {
   interface Window {
@@ -22,6 +23,12 @@ export interface PagePlayerOptions {
   message: HTMLElement;
   overlayContainer?: HTMLElement;
   overlayVisible?: boolean;
+  /**
+   * Where the unmute / play button goes when autoplay had to mute or was refused
+   * (ui/unmute-button.ts); default: the overlay container, else the video's parent. Not shown
+   * when the video has native controls (they have their own).
+   */
+  controlsContainer?: HTMLElement;
 }
 
 export function setMessage(el: HTMLElement, text: string, kind: 'error' | 'info' = 'info'): void {
@@ -63,15 +70,27 @@ export function statusMessageFor(state: StreamState, name: string): string {
 
 /**
  * Debugging/tuning hook: `?fw.targetBufferFrames=2&fw.debug=true` overrides config keys from
- * the page URL (numbers and booleans only). Unknown keys throw in mergeConfig().
+ * the page URL (typed like their defaults: numbers, booleans, strings). Unknown keys throw in
+ * mergeConfig(). `?fallback=hls` (or `native`, `ws`) is the short form of `?fw.fallback=…`,
+ * `?token=JWT` of `?fw.token=…` (a viewer token: README "Security"), and `?autoplay=0` of
+ * `?fw.autoPlay=false`.
  */
 export function configFromQuery(search = location.search): Partial<PlayerConfig> {
-  const out: Record<string, number | boolean> = {};
-  for (const [k, v] of new URLSearchParams(search)) {
+  const out: Record<string, number | boolean | string> = {};
+  const params = new URLSearchParams(search);
+  const fallback = params.get('fallback');
+  if (fallback !== null) out['fallback'] = fallback;
+  // `?token=` (short for `?fw.token=`): a short-lived viewer token handed to the page in its URL.
+  const token = params.get('token');
+  if (token !== null) out['token'] = token;
+  // `?autoplay=0` (short for `?fw.autoPlay=false`): the embed page waits for the viewer.
+  const autoplay = params.get('autoplay');
+  if (autoplay !== null) out['autoPlay'] = autoplay !== '0' && autoplay !== 'false';
+  for (const [k, v] of params) {
     if (!k.startsWith('fw.')) continue;
     const key = k.slice(3);
     const def = (defaultPlayerConfig as unknown as Record<string, unknown>)[key];
-    out[key] = typeof def === 'boolean' ? v === 'true' || v === '1' : Number(v);
+    out[key] = typeof def === 'boolean' ? v === 'true' || v === '1' : typeof def === 'string' ? v : Number(v);
   }
   return out as Partial<PlayerConfig>;
 }
@@ -82,10 +101,17 @@ export function playStream(name: string, o: PagePlayerOptions): FramewirePlayer 
   const player = new FramewirePlayer(configFromQuery());
   window.framewire = player;
   const overlay = o.overlayContainer ? new StatsOverlay(o.overlayContainer, o.overlayVisible ?? false) : null;
+  const buttonHost = o.controlsContainer ?? o.overlayContainer ?? o.video.parentElement;
+  const unmute = buttonHost ? new UnmuteButton(buttonHost, o.video) : null;
+  // Sound refused by the autoplay policy: the player plays muted; a click on this unmutes.
+  player.on(PlayerEvents.AUTOPLAY_MUTED, () => {
+    if (!o.video.controls) unmute?.show('unmute');
+  });
   setMessage(o.message, '');
   // A stream in state `error` (not H.264, source failed) shows why until it is live again.
   let statusError = false;
   player.on(PlayerEvents.ERROR, (e) => {
+    if (e.details === ErrorDetails.AUTOPLAY_BLOCKED && !o.video.controls) unmute?.show('play');
     if (e.fatal || e.details === ErrorDetails.SOCKET_ERROR) setMessage(o.message, messageFor(e), e.fatal ? 'error' : 'info');
     else if (e.details === ErrorDetails.CODEC_UNSUPPORTED || e.details === ErrorDetails.SERVER_ERROR) {
       statusError = true;
@@ -103,11 +129,18 @@ export function playStream(name: string, o: PagePlayerOptions): FramewirePlayer 
       if (recovered || o.message.dataset['kind'] !== 'error') setMessage(o.message, '');
     } else if (s.state !== 'ended') setMessage(o.message, statusMessageFor(s.state, name));
   });
+  // A fallback (the socket never connected) leaves a stale "reconnecting…" behind: clear it.
+  player.on(PlayerEvents.MODE_CHANGE, () => {
+    if (o.message.dataset['kind'] !== 'error') setMessage(o.message, '');
+  });
   player.on(PlayerEvents.FIRST_FRAME, () => {
     if (o.message.dataset['kind'] !== 'error') setMessage(o.message, '');
   });
   player.on(PlayerEvents.STATS, (s) => overlay?.update(s));
-  player.on(PlayerEvents.DESTROYING, () => overlay?.destroy());
+  player.on(PlayerEvents.DESTROYING, () => {
+    overlay?.destroy();
+    unmute?.destroy();
+  });
   player.attachMedia(o.video);
   player.load(liveSocketUrl(name));
   return player;

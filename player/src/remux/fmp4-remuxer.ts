@@ -3,16 +3,16 @@
  * plus a new init segment (ftyp+moov) whenever the SPS/PPS bytes change.
  *
  * Pure and synchronous: it runs in the remux worker and, as the fallback, on the main thread.
- * It uses mux.js's "direct path" (shared/design/MUXJS.md, "Recommended use"): the generator and
- * frame-utils only. NalByteStream/H264Stream/VideoSegmentStream would hold back a frame or need
- * AUDs (MUXJS.md gotchas 1–4).
+ * The boxes come from the shared fMP4 writer (@framewire/shared/fmp4: mux.js's "direct path",
+ * shared/design/MUXJS.md "Recommended use"), the same one the server's LL-HLS packager uses.
+ * NalByteStream/H264Stream/VideoSegmentStream would hold back a frame or need AUDs (MUXJS.md
+ * gotchas 1–4).
  *
  * Timestamps stay in exact 90 kHz ticks end to end (mux.js hard-codes the 90 kHz timescale in
  * mdhd). Nothing is rounded to milliseconds: jmuxer's 33 ms durations make its media clock run
  * fast and stall (LOW-LATENCY.md, technique 6).
  */
-import generator, { type MuxVideoTrack } from 'mux.js/lib/mp4/mp4-generator.js';
-import frameUtils, { type MuxFrame } from 'mux.js/lib/mp4/frame-utils.js';
+import { avcVideoTrack, writeInitSegment, writeMediaFragment, type Fmp4VideoTrack } from '@framewire/shared/fmp4';
 import { summarizeSps, type CodecSummary } from './describe-codec.js';
 import { NoReorderSignal, type FrameView, type NoReorderDecision } from './no-reorder-signal.js';
 import { MediaFlags, TIMESCALE, avcCodecString, parseSps, splitAvcc, withRecoveryFrameCntZero, type MediaFrame } from '@framewire/shared';
@@ -95,7 +95,7 @@ export class Fmp4Remuxer {
   /** The stream's own SPS/PPS (compared with in-band ones; the avcC SPS may be a rewrite of it). */
   private sps: Uint8Array | undefined;
   private pps: Uint8Array | undefined;
-  private track: MuxVideoTrack | undefined;
+  private track: Fmp4VideoTrack | undefined;
   private codec = '';
   private sequenceNumber = 1;
   /** Source dts that maps to MSE time `timelineBase`. */
@@ -144,9 +144,7 @@ export class Fmp4Remuxer {
     let sps: Uint8Array | undefined;
     let pps: Uint8Array | undefined;
     let key = (frame.flags & MediaFlags.KEY) !== 0;
-    const kept: MuxFrame = Object.assign([] as { data: Uint8Array }[], {
-      byteLength: 0, pts: 0, dts: 0, duration: 0, keyFrame: false,
-    });
+    const kept: Uint8Array[] = [];
     for (const nal of nalus) {
       const type = (nal[0] ?? 0) & 0x1f;
       if (type === NAL_SPS) sps ??= nal;
@@ -157,9 +155,7 @@ export class Fmp4Remuxer {
         // A key frame without an IDR is an intra refresh recovery point (H.264 D.2.8). Chromium
         // takes keyframe-ness from the bitstream and accepts a recovery point only with
         // recovery_frame_cnt 0, so the sync sample gets that count (see withRecoveryFrameCntZero).
-        const data = type === NAL_SEI && (frame.flags & MediaFlags.KEY) !== 0 ? withRecoveryFrameCntZero(nal) : nal;
-        kept.push({ data });
-        kept.byteLength += data.byteLength;
+        kept.push(type === NAL_SEI && (frame.flags & MediaFlags.KEY) !== 0 ? withRecoveryFrameCntZero(nal) : nal);
       }
     }
     if (kept.length === 0) return 'empty';
@@ -168,7 +164,7 @@ export class Fmp4Remuxer {
     // lost, and the next key frame (same SPS bytes) would not build it again.
     if (this.needKeyFrame && !key) return 'waiting-for-keyframe';
     let init: InitSegment | undefined;
-    const view: FrameView = { pts: frame.pts, dts: frame.dts, nalus: kept.map((k) => k.data) };
+    const view: FrameView = { pts: frame.pts, dts: frame.dts, nalus: kept };
     if (sps && pps && (!sameBytes(sps, this.sps) || !sameBytes(pps, this.pps))) {
       if (!sameBytes(sps, this.sps)) this.noReorder.start(sps, view);
       init = this.buildInit(sps, pps);
@@ -184,24 +180,14 @@ export class Fmp4Remuxer {
     duration = Math.max(1, Math.round(duration));
     const cto = Math.max(0, Math.round(frame.pts - frame.dts)); // trun v0: unsigned (MUXJS.md gotcha 9)
 
-    kept.dts = decodeTime;
-    kept.pts = decodeTime + cto;
-    kept.duration = duration;
-    kept.keyFrame = key;
-    const track = this.track;
-    track.samples = frameUtils.generateSampleTableForFrame(kept);
-    track.baseMediaDecodeTime = decodeTime;
-    const moof = generator.moof(this.sequenceNumber++, [track]);
-    const mdat = generator.mdat(frameUtils.concatenateNalDataForFrame(kept));
-    // One contiguous buffer: traf's data_offset assumes the mdat directly follows the moof (gotcha 8).
-    const fragment = new Uint8Array(moof.byteLength + mdat.byteLength);
-    fragment.set(moof, 0);
-    fragment.set(mdat, moof.byteLength);
+    const fragment = writeMediaFragment(this.track, this.sequenceNumber++, decodeTime, [
+      { nalus: kept, duration, compositionOffset: cto, key },
+    ]);
 
     this.lastEnd = decodeTime + duration;
     this.lastDuration = duration;
     const result: RemuxResult = {
-      fragment: fragment.buffer,
+      fragment: ownBuffer(fragment),
       sequence: frame.sequence,
       mediaTime: (decodeTime + cto) / TIMESCALE,
       decodeTime,
@@ -217,27 +203,11 @@ export class Fmp4Remuxer {
     const info = parseSps(sps);
     const spsCopy = sps.slice();
     const ppsCopy = pps.slice();
-    const avccSps = this.noReorder.avccSps(spsCopy);
-    const track: MuxVideoTrack = {
-      id: 1,
-      type: 'video',
-      width: info.width,
-      height: info.height,
-      profileIdc: spsCopy[1] ?? 0,
-      profileCompatibility: spsCopy[2] ?? 0,
-      levelIdc: spsCopy[3] ?? 0,
-      sps: [avccSps],
-      pps: [ppsCopy],
-      samples: [],
-      baseMediaDecodeTime: 0,
-    };
-    if (info.sar && info.sar[0] > 0 && info.sar[1] > 0 && info.sar[0] !== info.sar[1]) {
-      track.sarRatio = [info.sar[0], info.sar[1]];
-    }
-    const data = generator.initSegment([track]);
+    const track = avcVideoTrack(spsCopy, ppsCopy, { avccSps: this.noReorder.avccSps(spsCopy) });
+    const data = writeInitSegment(track);
     this.sps = spsCopy;
     this.pps = ppsCopy;
-    this.track = track; // the generator mutates it (gotcha 11): owned by the remuxer
+    this.track = track;
     this.codec = avcCodecString(spsCopy);
     return {
       data: ownBuffer(data),

@@ -5,6 +5,7 @@
  */
 import type { RemuxerOptions } from './fmp4-remuxer.js';
 import { RemuxCore } from './remux-core.js';
+import { createRemuxWorker } from './remux-worker-factory.js';
 import type { WorkerCommand, WorkerMessage } from './worker-messages.js';
 
 let nextInstanceNo = 1;
@@ -28,7 +29,7 @@ export class RemuxInterface {
   ) {
     if (useWorker) {
       try {
-        const worker = new Worker(new URL('./remux.worker.ts', import.meta.url), { type: 'module', name: 'framewire-remux' });
+        const worker = createRemuxWorker();
         worker.onmessage = (ev: MessageEvent<WorkerMessage>) => this.receive(ev.data);
         worker.onerror = (ev: ErrorEvent) => {
           ev.preventDefault();

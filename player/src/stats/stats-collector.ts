@@ -4,7 +4,10 @@
  * Capture → present latency uses `requestVideoFrameCallback`: `metadata.mediaTime` identifies the
  * presented frame (mapped back to the capture time in its WS header), and the presentation wall
  * time is `performance.timeOrigin + metadata.expectedDisplayTime` (LOW-LATENCY.md technique 13).
+ * In HLS modes the capture time of the presented frame comes from EXT-X-PROGRAM-DATE-TIME instead
+ * (setCaptureTimeSource(); hls/program-date-time.ts), so `latencyMs` means the same in every mode.
  */
+import type { PlaybackMode } from '../fallback/mode-selector.js';
 import { CaptureTimeMap } from './capture-time-map.js';
 
 export interface PlayerStats {
@@ -37,7 +40,15 @@ export interface PlayerStats {
   playbackRate: number;
   /** Reconnects since load. */
   reconnects: number;
-  mode: 'ws-mse';
+  /** How the stream is played: 'ws' | 'mms' (WebSocket + MSE/ManagedMediaSource), 'hls.js', 'native-hls'. */
+  mode: PlaybackMode;
+  /**
+   * HLS modes: live edge of the playlist → playhead, ms (hls.js `latency`; native: seekable end −
+   * currentTime). Excludes the time a part takes to be written, so it is below `latencyMs`. null on the WebSocket path.
+   */
+  edgeLatencyMs: number | null;
+  /** hls.js mode: hls.js's target for edgeLatencyMs, ms (PART-HOLD-BACK, raised for a while after stalls). */
+  targetLatencyMs: number | null;
   /** Resolution and codec of the current init segment. */
   width: number;
   height: number;
@@ -59,8 +70,8 @@ type RvfcVideo = HTMLVideoElement & {
 export function emptyStats(): PlayerStats {
   return {
     latencyMs: null, latencyP50Ms: null, latencyP95Ms: null, fps: 0, bitrateKbps: 0, bufferMs: 0, droppedFrames: 0,
-    skippedFrames: 0, framesPresented: 0, firstFrameMs: null, stalls: 0, seeks: 0, playbackRate: 1, reconnects: 0, mode: 'ws-mse',
-    width: 0, height: 0, codec: '',
+    skippedFrames: 0, framesPresented: 0, firstFrameMs: null, stalls: 0, seeks: 0, playbackRate: 1, reconnects: 0, mode: 'ws',
+    edgeLatencyMs: null, targetLatencyMs: null, width: 0, height: 0, codec: '',
   };
 }
 
@@ -75,6 +86,7 @@ export class StatsCollector {
   private serverDropped = 0;
   private localSkipped = 0;
   private sourceSkipped = 0;
+  private captureTimeSource: ((mediaTime: number) => number | undefined) | null = null;
   readonly stats: PlayerStats = emptyStats();
 
   constructor(private readonly video: HTMLVideoElement, mapSize: number,
@@ -95,6 +107,19 @@ export class StatsCollector {
   /** A fragment reached the player now: remember its capture time and arrival for the frame callback. */
   onSample(mediaTime: number, captureTimeMs: number): void {
     this.map.set(mediaTime, captureTimeMs, performance.now());
+  }
+
+  /**
+   * HLS modes: where the capture time of a presented frame comes from (PROGRAM-DATE-TIME), in
+   * place of the per-fragment map the WebSocket path fills with onSample(); null: back to the map.
+   */
+  setCaptureTimeSource(source: ((mediaTime: number) => number | undefined) | null): void {
+    this.captureTimeSource = source;
+    // The element was emptied and gets a new source: ask for the next frame again, in case the
+    // pending requestVideoFrameCallback went with the old one.
+    const v = this.video as RvfcVideo;
+    if (this.rvfcHandle && v.cancelVideoFrameCallback) v.cancelVideoFrameCallback(this.rvfcHandle);
+    this.schedule();
   }
 
   onSkipped(): void {
@@ -159,9 +184,10 @@ export class StatsCollector {
     s.framesPresented = m.presentedFrames;
     this.presents.push(performance.now());
     if (first) s.firstFrameMs = round1(m.expectedDisplayTime);
-    const sample = this.map.get(m.mediaTime, this.frameInterval / 2);
-    if (sample !== undefined) {
-      const latency = performance.timeOrigin + m.expectedDisplayTime - sample.captureTimeMs;
+    const sample = this.captureTimeSource ? undefined : this.map.get(m.mediaTime, this.frameInterval / 2);
+    const captureTimeMs = this.captureTimeSource ? this.captureTimeSource(m.mediaTime) : sample?.captureTimeMs;
+    if (captureTimeMs !== undefined) {
+      const latency = performance.timeOrigin + m.expectedDisplayTime - captureTimeMs;
       s.latencyMs = round1(latency);
       this.latencies.push({ t: performance.now(), v: latency });
     }

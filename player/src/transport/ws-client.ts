@@ -2,17 +2,30 @@
  * WsClient: one WebSocket to /live/NAME, binaryType 'arraybuffer'. Text frames are control
  * messages (shared/protocol/control-messages.ts), binary frames are media (one access unit each).
  *
- * Reconnects on unexpected closes: first retry after `initialDelayMs` (well under a second;
- * go2rtc waits 15 s, flv.js/mpegts.js never retry), then capped exponential backoff. The delay
- * resets once media flows again. 4404 (stream not found) and 4410 (source ended) are final.
+ * Reconnects on unexpected closes as transport/reconnect-policy.ts decides: first retry within
+ * `initialDelayMs` (well under a second; go2rtc waits 15 s, flv.js/mpegts.js never retry), then
+ * exponential backoff with jitter, capped. The delay resets once media flows again. 4404 (stream not found), 4410 (source ended), 4400, and 4401 /
+ * 4403 (no valid viewer token: the same token would be refused again) are final.
+ *
+ * A viewer token travels as a subprotocol, `framewire.token.<JWT>`, offered next to `framewire`
+ * (which the server selects, so the token is not echoed back): browsers let a page set no
+ * headers on a WebSocket, and a subprotocol keeps the token out of the URL and of access logs.
  */
 import { CloseCode, parseServerMessage, type ServerMessage } from '@framewire/shared';
+import { decideReconnect, type ReconnectPolicy } from './reconnect-policy.js';
 
-export interface WsClientOptions {
-  initialDelayMs: number;
-  backoffFactor: number;
-  maxDelayMs: number;
-  maxAttempts: number;
+export interface WsClientOptions extends ReconnectPolicy {
+  /** Viewer token (config `token`); '' or absent = none. */
+  token?: string;
+}
+
+/** The subprotocol the server selects, and the prefix of the one carrying the token (server security/tokens.ts). */
+export const VIEWER_SUBPROTOCOL = 'framewire';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'framewire.token.';
+
+/** Subprotocols to offer: none without a token (as before tokens existed). */
+export function viewerSubprotocols(token: string | undefined): string[] | undefined {
+  return token ? [VIEWER_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : undefined;
 }
 
 export interface WsClientHandlers {
@@ -24,12 +37,10 @@ export interface WsClientHandlers {
 }
 
 /** Close codes after which reconnecting cannot help. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.STREAM_NOT_FOUND, CloseCode.SOURCE_ENDED, CloseCode.BAD_REQUEST]);
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.STREAM_NOT_FOUND, CloseCode.SOURCE_ENDED, CloseCode.BAD_REQUEST, CloseCode.UNAUTHORIZED, CloseCode.FORBIDDEN,
+]);
 
-/** Backoff delay before attempt number `attempt` (1-based). Pure, exported for tests. */
-export function reconnectDelay(attempt: number, o: Pick<WsClientOptions, 'initialDelayMs' | 'backoffFactor' | 'maxDelayMs'>): number {
-  return Math.min(o.maxDelayMs, o.initialDelayMs * Math.pow(o.backoffFactor, Math.max(0, attempt - 1)));
-}
 
 export class WsClient {
   private socket: WebSocket | null = null;
@@ -58,12 +69,23 @@ export class WsClient {
     }
   }
 
+  /**
+   * A retry is waiting out its backoff: make it now (the browser says it is online again). The
+   * attempt count is kept, so a server that is still down gets the next, longer delay.
+   */
+  retryNow(): boolean {
+    if (!this.timer || this.closedByUs) return false;
+    clearTimeout(this.timer);
+    this.open();
+    return true;
+  }
+
   private open(): void {
     this.timer = null;
     this.gotMedia = false;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url);
+      socket = new WebSocket(this.url, viewerSubprotocols(this.options.token));
     } catch (err) {
       // A malformed URL is a programmer error.
       throw new TypeError(`invalid WebSocket URL ${this.url}: ${(err as Error).message}`);
@@ -87,12 +109,11 @@ export class WsClient {
     socket.onclose = (ev: CloseEvent) => {
       this.socket = null;
       if (this.closedByUs) return;
-      const final = FINAL_CLOSE_CODES.has(ev.code);
       this.attempt++;
-      const canRetry = !final && this.attempt <= this.options.maxAttempts;
-      const delay = canRetry ? reconnectDelay(this.attempt, this.options) : -1;
+      const decision = decideReconnect(this.attempt, FINAL_CLOSE_CODES.has(ev.code), this.options);
+      const delay = decision.retry ? decision.delayMs : -1;
       this.handlers.onClose(ev.code, ev.reason, delay);
-      if (canRetry && !this.closedByUs) this.timer = setTimeout(() => this.open(), delay);
+      if (decision.retry && !this.closedByUs) this.timer = setTimeout(() => this.open(), delay);
     };
   }
 }

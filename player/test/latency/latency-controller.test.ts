@@ -83,3 +83,45 @@ describe('WindowMin', () => {
     expect(w.push(1300, 9)).toBe(9);
   });
 });
+
+describe('LatencyController after a seek', () => {
+  /** Just enough of a <video> for the controller: one buffered range that grows with time. */
+  function fakeVideo() {
+    const v = {
+      currentTime: 0,
+      playbackRate: 1,
+      seeking: false,
+      end: 0,
+      get buffered() {
+        const end = v.end;
+        return { length: 1, start: () => 0, end: () => end };
+      },
+    };
+    return v;
+  }
+  const options = { ...policy, targetBufferFrames: 1, holdFloorWindowMs: 10_000, holdRecentWindowMs: 500 };
+
+  it('keeps the floor across a seek, so frames the seek left behind are caught up', async () => {
+    const { LatencyController } = await import('../../src/latency/latency-controller.js');
+    const v = fakeVideo();
+    const c = new LatencyController(v as unknown as HTMLVideoElement, options);
+    c.setFrameInterval(F);
+    let t = 0;
+    const frame = (holdMs: number): void => {
+      t += 1000 * F;
+      v.end = t / 1000;
+      v.currentTime = v.end - F;
+      c.evaluate(holdMs, t);
+    };
+    for (let i = 0; i < 90; i++) frame(20); // 3 s at the floor: 20 ms from arrival to display
+    expect(v.playbackRate).toBe(1);
+    c.requestLiveEdge();
+    v.currentTime = v.end - 5 * F; // e.g. a tab return: behind the newest frame
+    c.evaluate(undefined, t);
+    expect(c.snapshot().seeks).toBe(1);
+    // After the seek every frame is held three frames longer (the decode the seek needed).
+    for (let i = 0; i < 45; i++) frame(20 + 3000 * F);
+    expect(v.playbackRate, 'catching up the standing excess').toBeGreaterThan(1);
+    c.destroy();
+  });
+});

@@ -33,6 +33,7 @@ describe('HTTP server', () => {
     writeFileSync(join(playerDir, 'index.html'), '<!doctype html><title>index</title>');
     writeFileSync(join(playerDir, 'watch.html'), '<!doctype html><title>watch</title>');
     writeFileSync(join(playerDir, 'embed.html'), '<!doctype html><title>embed</title>');
+    writeFileSync(join(playerDir, 'grid.html'), '<!doctype html><title>grid</title>');
     writeFileSync(join(playerDir, 'assets', 'app-1234.js'), 'export const x = 1;');
     writeFileSync(join(playerDir, 'assets', 'remux.worker-9.mjs'), 'self.onmessage = () => {};');
     writeFileSync(join(playerDir, 'assets', 'style.css'), 'body{}');
@@ -50,8 +51,9 @@ describe('HTTP server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('serves the pages for /, /watch/NAME and /embed/NAME', async () => {
-    for (const [path, title] of [['/', 'index'], ['/watch/demo', 'watch'], ['/embed/demo', 'embed'], ['/watch/anything-else', 'watch']] as const) {
+  it('serves the pages for /, /watch/NAME, /embed/NAME and /grid', async () => {
+    for (const [path, title] of [['/', 'index'], ['/watch/demo', 'watch'], ['/embed/demo', 'embed'], ['/watch/anything-else', 'watch'],
+      ['/grid', 'grid'], ['/grid/?streams=demo,cam', 'grid']] as const) {
       const res = await rawGet(server.port, path);
       expect(res.status, path).toBe(200);
       expect(res.type).toBe('text/html; charset=utf-8');

@@ -1,0 +1,140 @@
+/**
+ * Issue 6 "Tab return": a hidden page stops consuming after a grace period (5 s) and is back at
+ * the live edge within 500 ms of being shown again (lifecycle/visibility.ts).
+ *
+ * Headless Chromium keeps every page visible: bringing another tab to the front, minimizing the
+ * window (CDP Browser.setWindowBounds) and Page.setWebLifecycleState all leave visibilityState at
+ * 'visible' and fire no visibilitychange (checked). So the page's visibility is emulated: the
+ * document's `visibilityState`/`hidden` getters are overridden and `visibilitychange` dispatched,
+ * and the test pauses the video on hide, as Chrome does to video-only media in background tabs.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { installReader, type RawSample } from '../support/barcode-reader.js';
+import { captureErrors, sleep, startBarcodeStream, type BarcodeStream } from '../support/harness.js';
+import { recordedEvents, recordPlayerEvents } from '../support/player-events.js';
+import { latencyTimeline, measureWindow, summarize, type WindowResult } from '../support/stats.js';
+import type { FwWindow } from '../support/page-globals.js';
+
+/** Sets the emulated visibility; returns the epoch ms (on the reader's clock) at which it changed. */
+async function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<number> {
+  return page.evaluate((s) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+    // What Chrome does to a video-only element in a background tab.
+    if (s === 'hidden') document.querySelector('video')?.pause();
+    document.dispatchEvent(new Event('visibilitychange'));
+    return performance.timeOrigin + performance.now() + window.__barcode.skewMs;
+  }, state);
+}
+
+async function viewers(stream: BarcodeStream): Promise<number> {
+  const list = (await (await fetch(`${stream.server.url}api/streams`)).json()) as Array<{ name: string; viewers: number }>;
+  return list.find((s) => s.name === 'cam')?.viewers ?? -1;
+}
+
+interface ReturnResult {
+  firstFrameMs: number;
+  edgeMs: number;
+  settled: WindowResult;
+  afterReturn: RawSample[];
+}
+
+/** After the page is shown at `shownAt`: when frames came back, when they were at the live edge, and the latency after. */
+async function measureReturn(page: Page, shownAt: number, normalP50: number): Promise<ReturnResult> {
+  await sleep(2000);
+  const samples = await page.evaluate((t) => window.__barcode.samples.filter((s) => s[0] > t), shownAt);
+  const first = samples[0];
+  const edge = samples.find((s) => s[2] <= normalP50 + 50);
+  const settled = await measureWindow(page, 2000);
+  return {
+    firstFrameMs: first ? first[0] - shownAt : Number.NaN,
+    edgeMs: edge ? edge[0] - shownAt : Number.NaN,
+    settled,
+    afterReturn: samples,
+  };
+}
+
+function report(name: string, normal: WindowResult, r: ReturnResult): string {
+  const late = r.afterReturn.filter((s) => s[0] - r.afterReturn[0]![0] >= 500).map((s) => s[2]);
+  return `${name}: first frame ${r.firstFrameMs.toFixed(0)} ms after the page was shown, at the live edge after ${r.edgeMs.toFixed(0)} ms` +
+    `\n  latency p50 before ${normal.latency.p50.toFixed(1)} ms; 0.5–2 s after return ${summarize(late).p50.toFixed(1)} ms; settled ${r.settled.latency.p50.toFixed(1)} ms (p95 ${r.settled.latency.p95.toFixed(1)})` +
+    `\n  first 2 s after return: ${latencyTimeline(r.afterReturn)}`;
+}
+
+test('hidden for 1.5 s (within the grace period): back at the live edge within 500 ms, same connection', async ({ page }) => {
+  const stream = await startBarcodeStream({ width: 1280, height: 720 });
+  try {
+    const { errors } = captureErrors(page);
+    await recordPlayerEvents(page, ['suspended', 'resumed', 'connected']);
+    await installReader(page);
+    await page.goto(stream.watchUrl);
+    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await sleep(2500);
+    const normal = await measureWindow(page, 3000);
+
+    await setVisibility(page, 'hidden');
+    await sleep(1500);
+    expect(await page.evaluate(() => document.querySelector('video')!.paused), 'the page left the video paused while hidden').toBe(true);
+    const shownAt = await setVisibility(page, 'visible');
+    const r = await measureReturn(page, shownAt, normal.latency.p50);
+    const events = await recordedEvents(page);
+    console.log(`\n${report('short absence (1.5 s)', normal, r)}\n  events: ${events.map((e) => e.event).join(', ')}\n`);
+
+    expect(events.filter((e) => e.event === 'suspended')).toHaveLength(0);
+    expect(events.filter((e) => e.event === 'connected'), 'no reconnect for a glance away').toHaveLength(1);
+    expect(events.find((e) => e.event === 'resumed')?.data['suspended']).toBe(false);
+    expect(r.edgeMs, 'shown → at the live edge, ms').toBeLessThanOrEqual(500);
+    expect(r.settled.latency.p50, 'latency after return').toBeLessThan(normal.latency.p50 + 40);
+    expect(r.settled.presentedFps).toBeGreaterThan(0.8 * stream.source.fps);
+    expect(errors).toEqual([]);
+  } finally {
+    await stream.stop();
+  }
+});
+
+test('hidden for 7 s: suspended after 5 s (socket closed, media dropped), back at the live edge within 500 ms', async ({ page }) => {
+  const stream = await startBarcodeStream({ width: 1280, height: 720 });
+  try {
+    const { errors } = captureErrors(page);
+    await recordPlayerEvents(page, ['suspended', 'resumed', 'connected']);
+    await installReader(page);
+    await page.goto(stream.watchUrl);
+    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await sleep(2500);
+    const normal = await measureWindow(page, 3000);
+    expect(await viewers(stream)).toBe(1);
+
+    const hiddenAt = await setVisibility(page, 'hidden');
+    await expect.poll(() => recordedEvents(page, 'suspended').then((e) => e.length), { timeout: 8000 }).toBe(1);
+    const suspendedAfter = (await recordedEvents(page, 'suspended'))[0]!.data['hiddenMs'] as number;
+    // While suspended: no socket, no media, nothing presented.
+    await expect.poll(() => viewers(stream), { timeout: 3000 }).toBe(0);
+    await sleep(300);
+    const idle = await page.evaluate(() => ({ n: window.__barcode.samples.length, buffered: document.querySelector('video')!.buffered.length }));
+    await sleep(1400);
+    const idleAfter = await page.evaluate(() => window.__barcode.samples.length);
+    expect(idle.buffered, 'buffered ranges while suspended').toBe(0);
+    expect(idleAfter - idle.n, 'frames presented while suspended').toBe(0);
+
+    const shownAt = await setVisibility(page, 'visible');
+    const r = await measureReturn(page, shownAt, normal.latency.p50);
+    const events = await recordedEvents(page);
+    const stats = await page.evaluate(() => (window as unknown as FwWindow).framewire!.stats);
+    console.log(`\n${report(`long absence (${((shownAt - hiddenAt) / 1000).toFixed(1)} s, suspended after ${Math.round(suspendedAfter)} ms)`, normal, r)}` +
+      `\n  events: ${events.map((e) => e.event).join(', ')}; reconnects reported ${stats.reconnects}\n`);
+
+    expect(suspendedAfter).toBeGreaterThanOrEqual(5000);
+    expect(events.find((e) => e.event === 'resumed')?.data['suspended']).toBe(true);
+    expect(events.filter((e) => e.event === 'connected'), 'one new connection on return').toHaveLength(2);
+    expect(stats.reconnects, 'a resume is not a reconnect').toBe(0);
+    expect(await viewers(stream)).toBe(1);
+    expect(r.edgeMs, 'shown → at the live edge, ms').toBeLessThanOrEqual(500);
+    // Nothing stale is shown on return: the first frame is already a live one.
+    expect(r.afterReturn[0]![2], 'latency of the first frame after return, ms').toBeLessThan(normal.latency.p50 + 100);
+    expect(r.settled.latency.p50, 'latency after return').toBeLessThan(normal.latency.p50 + 40);
+    expect(r.settled.presentedFps).toBeGreaterThan(0.8 * stream.source.fps);
+    expect(errors).toEqual([]);
+  } finally {
+    await stream.stop();
+  }
+});

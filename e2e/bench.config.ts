@@ -5,6 +5,8 @@ import { launchOptions } from './support/chromium.js';
 export default defineConfig({
   testDir: 'bench',
   testMatch: '**/*.bench.ts',
+  // The 30-minute browser soak runs on its own: npm run bench:soak (FRAMEWIRE_BENCH_SOAK=1).
+  testIgnore: process.env.FRAMEWIRE_BENCH_SOAK ? [] : ['**/soak.bench.ts'],
   workers: 1,
   retries: 0,
   timeout: 15 * 60_000,

@@ -40,12 +40,17 @@ const playerMode = (page: Page): Promise<string | null | undefined> =>
 
 const framesPresented = async (page: Page): Promise<number> => Number((await playerStats(page))?.framesPresented ?? 0);
 
-/** Frames keep coming: at least `min` presented in 2 s. */
-async function expectPlaying(page: Page, min = 40): Promise<void> {
+/**
+ * Frames keep coming: more than `min` presented in 3 s (30 fps source). hls.js often stalls once
+ * just after it starts (it loads the segment before its start point first), and on a loaded
+ * 2-core machine that stall alone measured 32 frames in a 2 s window: 3 s with half the rate
+ * still tells playing from stuck.
+ */
+async function expectPlaying(page: Page, min = 45): Promise<void> {
   await expect.poll(() => framesPresented(page), { timeout: 15_000 }).toBeGreaterThan(5);
   const a = await framesPresented(page);
-  await page.waitForTimeout(2000);
-  expect((await framesPresented(page)) - a, 'frames presented in 2 s').toBeGreaterThan(min);
+  await page.waitForTimeout(3000);
+  expect((await framesPresented(page)) - a, 'frames presented in 3 s').toBeGreaterThan(min);
 }
 
 test('?fallback=hls plays through hls.js: frames presented, mode "hls.js" reported and shown, latency from PROGRAM-DATE-TIME', async ({ page }) => {

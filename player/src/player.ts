@@ -50,6 +50,16 @@ const RECOVERY_WINDOW_MS = 60_000;
  * after its cached GOP) so the stale start of the GOP is not shown; at most this long.
  */
 const RESUME_HOLD_MS = 1500;
+/**
+ * The live-edge jump after a reconnect or a resume aims this far (s) past the newest frame: the
+ * seek decodes the whole cached GOP from its key frame first (~100 ms at 720p on a 2-core machine)
+ * while live frames keep arriving, so a jump to the newest frame started playback ~3 frames late
+ * (tab return: +106 ms, caught up by the rate controller only over ~2 s); aimed ahead, the element
+ * waits for that frame and plays from it (LatencyInput.leadSeconds). Also on a tab return within
+ * the grace period (the same seek over a grown buffer). Not on the first join, whose element is
+ * already playing the cached GOP when the jump comes (tuned and measured as it is).
+ */
+const REJOIN_LEAD_SECONDS = 0.1;
 
 export class FramewirePlayer extends EventEmitter<PlayerListeners> {
   /** True when this browser has MSE (or ManagedMediaSource) and can decode H.264 Baseline, or plays HLS itself. */
@@ -97,6 +107,8 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
    * `autoplay` attribute, which does not restart a video paused by suspend()).
    */
   private playAfterResume = false;
+  /** The socket opened again (reconnect or resume): its live-edge jump aims ahead (REJOIN_LEAD_SECONDS). */
+  private rejoined = false;
 
   constructor(config: Partial<PlayerConfig> = {}) {
     super();
@@ -232,6 +244,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
           this.remux?.discontinuity(); // the new session's GOP continues our timeline
         }
         this.resuming = false;
+        this.rejoined = this.connectedOnce;
         this.connectedOnce = true;
         this.liveEdgePending = false; // the new session sends its own cached GOP and `live-edge`
         this.emit(PlayerEvents.CONNECTED, { url: this.url, attempt });
@@ -469,7 +482,9 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     if (!this.liveEdgePending || this.pendingRemux > 0 || (this.mse?.queueLength ?? 0) > 0) return;
     if (!this.video?.buffered.length) return;
     this.liveEdgePending = false;
-    this.latencyController?.requestLiveEdge();
+    // After a reconnect or a resume, aim a little past the newest frame: see REJOIN_LEAD_SECONDS.
+    this.latencyController?.requestLiveEdge(this.rejoined ? REJOIN_LEAD_SECONDS : 0);
+    this.rejoined = false;
     this.latencyController?.evaluate();
     if (this.holdPlayUntil) {
       this.holdPlayUntil = 0; // at the live edge: playback may start (after a resume)
@@ -546,7 +561,8 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
     if (this.fatal || this.destroyed) return;
     this.autoplay?.reset();
     this.requestPlay();
-    this.latencyController?.requestLiveEdge();
+    // The seek decodes from the key frame while live frames keep arriving: aim ahead, as on a rejoin.
+    this.latencyController?.requestLiveEdge(REJOIN_LEAD_SECONDS);
     this.latencyController?.evaluate();
   }
 

@@ -61,8 +61,22 @@ export interface LatencyInput {
   msSinceSeek: number;
   /** The element is seeking: decide nothing. */
   seeking: boolean;
+  /**
+   * The element is paused (by the viewer, or by the browser in a background tab): only a forced
+   * live-edge jump is done. Otherwise the buffer grows while paused and every second would bring
+   * a drift seek, each decoding from the key frame for a picture nobody watches.
+   */
+  paused?: boolean;
   /** Force a jump to the live edge (tab became visible again, playback sits in an old range). */
   forceLiveEdge: boolean;
+  /**
+   * Forced jumps only: aim about this many seconds past the newest buffered frame (rounded to
+   * whole frames). A seek decodes from the key frame before showing anything (~100 ms for a 720p
+   * GOP here) while live frames keep arriving, so a jump to the newest frame starts playback that
+   * much late; aiming at a frame about to arrive makes the element wait for it instead (an HTML
+   * seek to a position not yet buffered completes once MSE has appended it).
+   */
+  leadSeconds?: number;
 }
 
 export type LatencyAction =
@@ -77,14 +91,17 @@ const NONE: LatencyAction = { kind: 'none' };
 export function decideLatencyAction(input: LatencyInput, policy: LatencyPolicy): LatencyAction {
   const { bufferedEnd, bufferedStart, currentTime, frameInterval, playbackRate } = input;
   if (input.seeking || !(bufferedEnd > bufferedStart)) return NONE;
+  if (input.paused && !input.forceLiveEdge) return NONE;
   const buffer = bufferedEnd - currentTime;
-  const seekTo = Math.max(bufferedStart, bufferedEnd - policy.targetBufferFrames * frameInterval);
+  const edge = Math.max(bufferedStart, bufferedEnd - policy.targetBufferFrames * frameInterval);
 
   if (input.forceLiveEdge || buffer > policy.seekThresholdSeconds) {
     if (!input.forceLiveEdge && input.msSinceSeek < policy.seekCooldownMs) return NONE;
     // Already there: a seek would only flush the decoder and re-decode from the key frame.
-    if (Math.abs(seekTo - currentTime) <= frameInterval / 2) return input.forceLiveEdge ? { kind: 'none', done: true } : NONE;
-    return { kind: 'seek', to: seekTo, reason: input.forceLiveEdge ? 'forced' : 'drift' };
+    if (Math.abs(edge - currentTime) <= frameInterval / 2) return input.forceLiveEdge ? { kind: 'none', done: true } : NONE;
+    // The lead (forced jumps only) applies to a seek that is needed anyway, never causes one.
+    const lead = input.forceLiveEdge ? Math.round(Math.max(0, input.leadSeconds ?? 0) / frameInterval) : 0;
+    return { kind: 'seek', to: edge + lead * frameInterval, reason: input.forceLiveEdge ? 'forced' : 'drift' };
   }
   if (input.excessHold === undefined) return NONE;
 
@@ -147,6 +164,9 @@ export class LatencyController {
   private frameInterval = 1 / 30;
   private lastSeekAt = -Infinity;
   private forceLiveEdge = false;
+  private leadSeconds = 0;
+  /** The floor window holds a floor carried over the last seek (see evaluate). */
+  private floorCarried = false;
   private readonly floor: WindowMin;
   private readonly recent: WindowMin;
   private seeks = 0;
@@ -168,9 +188,15 @@ export class LatencyController {
     if (seconds > 0 && seconds < 1) this.frameInterval = seconds;
   }
 
-  /** Jump to the live edge at the next evaluation (tab return, reconnect). */
-  requestLiveEdge(): void {
+  /** The floor window has seen enough frames of its own to be believed. */
+  private floorTrusted(now: number): boolean {
+    return this.floor.spanMs(now) > this.policy.holdRecentWindowMs * 2;
+  }
+
+  /** Jump to the live edge at the next evaluation (tab return, reconnect); `leadSeconds`: see LatencyInput. */
+  requestLiveEdge(leadSeconds = 0): void {
     this.forceLiveEdge = true;
+    this.leadSeconds = leadSeconds;
   }
 
   snapshot(): LatencySnapshot {
@@ -196,11 +222,17 @@ export class LatencyController {
     const buffer = bufferedEnd - v.currentTime;
     this.lastBuffer = buffer;
     let excessHold: number | undefined;
-    if (holdMs !== undefined && !v.seeking) {
+    // Hold times only while playing: a paused element shows a seek's target at once, which says
+    // nothing about the decode-and-display path.
+    if (holdMs !== undefined && !v.seeking && !v.paused) {
       this.holdFloor = this.floor.push(now, holdMs);
       this.holdRecent = this.recent.push(now, holdMs);
-      // Trust the excess only once the floor window has seen a few seconds of frames.
-      if (this.floor.spanMs(now) > this.policy.holdRecentWindowMs * 2) excessHold = (this.holdRecent - this.holdFloor) / 1000;
+      // Trust the excess only once the floor window has seen a few seconds of frames, or, with a
+      // floor carried over a seek, as soon as the recent window is full: the backlog a seek leaves
+      // is then caught up from ~0.5 s after it instead of ~1 s.
+      if (this.floorTrusted(now) || (this.floorCarried && this.recent.spanMs(now) >= this.policy.holdRecentWindowMs)) {
+        excessHold = (this.holdRecent - this.holdFloor) / 1000;
+      }
     } else if (buffer <= this.policy.seekThresholdSeconds && !this.forceLiveEdge && inLast) {
       return; // appends only matter for the large-drift seek
     }
@@ -213,10 +245,13 @@ export class LatencyController {
       playbackRate: v.playbackRate,
       msSinceSeek: now - this.lastSeekAt,
       seeking: v.seeking,
+      paused: v.paused,
       forceLiveEdge: this.forceLiveEdge || !inLast,
+      leadSeconds: this.forceLiveEdge ? this.leadSeconds : 0,
     }, this.policy);
     if (action.kind === 'none') {
       if (action.done) this.forceLiveEdge = false;
+      if (action.done) this.leadSeconds = 0;
       return;
     }
     this.lastAction = action;
@@ -224,6 +259,7 @@ export class LatencyController {
       v.playbackRate = action.playbackRate;
     } else {
       this.forceLiveEdge = false;
+      this.leadSeconds = 0;
       this.lastSeekAt = now;
       this.seeks++;
       // Hold times before the seek describe the old position: start both windows afresh, but
@@ -231,11 +267,14 @@ export class LatencyController {
       // which a seek does not change; without it, the frames the seek itself puts behind the
       // playhead (a seek decodes from the key frame: ~100 ms for a 720p GOP here, while live
       // frames keep arriving) would become the new floor and never be caught up (measured on tab
-      // return: +107 ms held for good). It ages out of the window like any sample.
-      const floor = this.holdFloor;
+      // return: +107 ms held for good). It ages out of the window like any sample. Only a floor
+      // trusted by the rule below (over a second of frames) is carried: not the few frames of a
+      // join burst before its live-edge seek, which behaves as before.
+      const floor = this.floorTrusted(now) || this.floorCarried ? this.holdFloor : Number.NaN;
       this.floor.reset();
       this.recent.reset();
-      if (Number.isFinite(floor)) this.floor.push(now, floor);
+      this.floorCarried = Number.isFinite(floor);
+      if (this.floorCarried) this.floor.push(now, floor);
       this.log(`seek ${v.currentTime.toFixed(3)} -> ${action.to.toFixed(3)} (${action.reason}, buffer ${buffer.toFixed(3)} s)`);
       v.playbackRate = 1;
       v.currentTime = action.to;

@@ -64,6 +64,25 @@ describe('decideLatencyAction', () => {
       .toEqual({ kind: 'none', done: true });
   });
 
+  it('a forced jump with a lead aims past the newest frame, in whole frames (the element waits for it)', () => {
+    const p1 = { ...policy, targetBufferFrames: 1 };
+    expect(decideLatencyAction(input({ currentTime: 8, forceLiveEdge: true, leadSeconds: 0.1 }), p1))
+      .toEqual({ kind: 'seek', to: 10 + 2 * F, reason: 'forced' });
+    // 1 fps: a 0.1 s lead rounds to no frame at all (never wait a whole second for a picture).
+    expect(decideLatencyAction(input({ currentTime: 5, frameInterval: 1, forceLiveEdge: true, leadSeconds: 0.1 }), p1))
+      .toEqual({ kind: 'seek', to: 9, reason: 'forced' });
+    // Already at the edge: no seek, lead or not.
+    expect(decideLatencyAction(input({ currentTime: 10 - 1.2 * F, forceLiveEdge: true, leadSeconds: 0.1 }), p1)).toEqual({ kind: 'none', done: true });
+    // Drift seeks never lead.
+    expect(decideLatencyAction(input({ currentTime: 9, leadSeconds: 0.1 }), p1)).toEqual({ kind: 'seek', to: 10 - F, reason: 'drift' });
+  });
+
+  it('while paused (a background tab, the viewer): no drift seek or rate change, only a forced jump', () => {
+    expect(decideLatencyAction(input({ currentTime: 8, paused: true }), policy)).toEqual({ kind: 'none' });
+    expect(decideLatencyAction(input({ excessHold: 0.3, paused: true }), policy)).toEqual({ kind: 'none' });
+    expect(decideLatencyAction(input({ currentTime: 8, paused: true, forceLiveEdge: true }), policy)).toEqual({ kind: 'seek', to: 10, reason: 'forced' });
+  });
+
   it('decides nothing while seeking or with nothing buffered', () => {
     expect(decideLatencyAction(input({ currentTime: 5, seeking: true }), policy)).toEqual({ kind: 'none' });
     expect(decideLatencyAction(input({ bufferedEnd: 0, bufferedStart: 0, currentTime: 0 }), policy)).toEqual({ kind: 'none' });

@@ -1,7 +1,9 @@
 /**
  * Issue 6 "Memory and drift": a long soak (default 30 minutes; FRAMEWIRE_SOAK_MINUTES=N) of the
  * 1280x720@29.97 barcode stream on /watch/cam, stats overlay shown. Not in CI (tests/soak-short.spec.ts
- * is the 2-minute version). Run: `npx playwright test -c bench.config.ts bench/soak.bench.ts` in e2e/.
+ * is the 2-minute version). Run: `npm run bench:soak -w e2e`, or in e2e/
+ * `FRAMEWIRE_BENCH_SOAK=1 FRAMEWIRE_SOAK_MINUTES=5 npx playwright test -c bench.config.ts bench/soak.bench.ts`
+ * (bench.config.ts leaves this file out of `npm run bench` unless FRAMEWIRE_BENCH_SOAK is set).
  *
  * Prints one row a minute (barcode latency p50/p95 of that minute's frames, JS heap after GC, DOM
  * nodes, listeners, renderer/GPU RSS, buffered seconds, server RSS) and asserts the issue's bounds:

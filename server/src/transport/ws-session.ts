@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { WebSocket, type RawData } from 'ws';
 import type { EncodedFrame } from '../pipeline/gop-cache.js';
 import type { Stream, StreamSubscriber } from '../pipeline/stream.js';
-import { sharedBinaryFrame, underlyingSocket } from './ws-frame.js';
 
 export interface WsSessionOptions {
   /** Above this many bytes queued on the socket, drop until the next IDR. */
@@ -121,16 +120,8 @@ export class WsSession implements StreamSubscriber {
     }
     this.framesSent++;
     this.bytesSent += frame.bytes.byteLength;
-    // The access unit is encoded once and framed once (ws-frame.ts) for every viewer, and goes
-    // out in one socket write. ws.send would allocate a frame header per viewer and write header
-    // and payload as two corked writes (one writev): that costs ~15 % more server CPU per viewer
-    // (bench/load.bench.ts: 0.035 vs 0.029 % of a core per viewer at 750). Nothing else changes:
-    // bufferedAmount is read from this socket's write queue (ws: _socket._writableState.length),
-    // ws's sender never holds data back here (no permessage-deflate, no Blob), and the order of
-    // writes on the socket (control messages, pings, close) is the order of the calls.
-    const socket = underlyingSocket(this.ws);
-    if (socket) socket.write(sharedBinaryFrame(frame.bytes));
-    else this.ws.send(frame.bytes, { binary: true });
+    // The same bytes go to every viewer (encoded once); ws frames them without copying.
+    this.ws.send(frame.bytes, { binary: true });
   }
 
   onCodec(message: CodecMessage): void {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultPlayerConfig } from '../../src/config.js';
 import { backoffDelay, decideReconnect, reconnectDelay, type ReconnectPolicy } from '../../src/transport/reconnect-policy.js';
 import { WsClient } from '../../src/transport/ws-client.js';
+import { FakeWebSocket } from '../helpers/fake-websocket.js';
 
 const defaults: ReconnectPolicy = {
   initialDelayMs: defaultPlayerConfig.reconnectInitialDelayMs,
@@ -62,22 +63,6 @@ describe('reconnect policy (defaults)', () => {
   });
 });
 
-/** Just enough of the browser's WebSocket for WsClient. */
-class FakeWebSocket {
-  static readonly OPEN = 1;
-  static readonly CONNECTING = 0;
-  static instances: FakeWebSocket[] = [];
-  readyState = 0;
-  binaryType = '';
-  onopen: (() => void) | null = null;
-  onmessage: ((ev: { data: unknown }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeWebSocket.instances.push(this);
-  }
-  close(): void {}
-}
 
 describe('WsClient reconnects by the policy', () => {
   afterEach(() => {

@@ -3,26 +3,11 @@ import { mergeConfig } from '../../src/config.js';
 import { lowLatencyHlsConfig, withToken } from '../../src/hls/hls-config.js';
 import { configFromQuery } from '../../src/pages/page-player.js';
 import { viewerSubprotocols, WsClient } from '../../src/transport/ws-client.js';
+import { FakeWebSocket } from '../helpers/fake-websocket.js';
 
 /** A header-less JWT shape: three base64url parts. */
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdHJlYW0iOiJjYW0ifQ.c2lnbmF0dXJl_-x';
 
-/** Records what WsClient asks of the browser's WebSocket. */
-class FakeWebSocket {
-  static readonly OPEN = 1;
-  static readonly CONNECTING = 0;
-  static instances: FakeWebSocket[] = [];
-  readyState = 0;
-  binaryType = '';
-  onopen: (() => void) | null = null;
-  onmessage: ((ev: unknown) => void) | null = null;
-  onerror: (() => void) | null = null;
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-  constructor(readonly url: string, readonly protocols?: string | string[]) {
-    FakeWebSocket.instances.push(this);
-  }
-  close(): void {}
-}
 
 describe('viewer token in the player', () => {
   afterEach(() => {

@@ -38,3 +38,12 @@ export async function recordedEvents(page: Page, event?: string): Promise<Record
   const all = await page.evaluate(() => window.__fwEvents);
   return event ? all.filter((e) => e.event === event) : all;
 }
+
+/** The player's own log lines about seeks and suspension (pages opened with `?fw.debug=true`). */
+export function playerDecisions(page: Page): string[] {
+  const lines: string[] = [];
+  page.on('console', (m) => {
+    if (/\[framewire\] (seek|hidden|visible)/.test(m.text())) lines.push(m.text().replace('[framewire] ', ''));
+  });
+  return lines;
+}

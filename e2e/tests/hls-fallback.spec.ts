@@ -41,16 +41,26 @@ const playerMode = (page: Page): Promise<string | null | undefined> =>
 const framesPresented = async (page: Page): Promise<number> => Number((await playerStats(page))?.framesPresented ?? 0);
 
 /**
- * Frames keep coming: more than `min` presented in 3 s (30 fps source). hls.js often stalls once
- * just after it starts (it loads the segment before its start point first), and on a loaded
- * 2-core machine that stall alone measured 32 frames in a 2 s window: 3 s with half the rate
- * still tells playing from stuck.
+ * Frames keep coming: more than `min` presented within some 3 s (30 fps source), looked for over
+ * up to 6 s. hls.js often stalls once just after it starts (it loads the segment before its start
+ * point first); on a loaded 2-core machine that stall alone cost 28 frames of a 2 s window and 45
+ * of a 3 s one. Half the rate over 3 s, after that stall, still tells playing from stuck; a
+ * healthy start passes after 3 s as before.
  */
 async function expectPlaying(page: Page, min = 45): Promise<void> {
   await expect.poll(() => framesPresented(page), { timeout: 15_000 }).toBeGreaterThan(5);
-  const a = await framesPresented(page);
-  await page.waitForTimeout(3000);
-  expect((await framesPresented(page)) - a, 'frames presented in 3 s').toBeGreaterThan(min);
+  const counts: Array<{ t: number; n: number }> = [{ t: Date.now(), n: await framesPresented(page) }];
+  let best = 0;
+  while (Date.now() - counts[0]!.t < 6000) {
+    await page.waitForTimeout(250);
+    const now = { t: Date.now(), n: await framesPresented(page) };
+    counts.push(now);
+    const from = [...counts].reverse().find((c) => now.t - c.t >= 3000);
+    if (!from) continue;
+    best = Math.max(best, now.n - from.n);
+    if (best > min) return;
+  }
+  expect(best, 'most frames presented in 3 s (of 6 s watched)').toBeGreaterThan(min);
 }
 
 test('?fallback=hls plays through hls.js: frames presented, mode "hls.js" reported and shown, latency from PROGRAM-DATE-TIME', async ({ page }) => {

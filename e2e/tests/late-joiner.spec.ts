@@ -2,9 +2,10 @@
  * A viewer that joins mid-GOP starts at once (server sends the cached GOP from the last IDR) and
  * lands at the live edge rather than a GOP behind.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { installReader } from '../support/barcode-reader.js';
-import { sleep, startBarcodeStream } from '../support/harness.js';
+import { playerStats, sleep, startBarcodeStream } from '../support/harness.js';
+import { playerDecisions } from '../support/player-events.js';
 import { latencyTimeline, measureWindow, resultTable } from '../support/stats.js';
 import { WsViewer } from '../support/ws-viewer.js';
 
@@ -32,13 +33,16 @@ test('late joiner: first frame within 1 s, then at the live edge', async ({ brow
 
     const late = await browser.newPage();
     await installReader(late);
-    await late.goto(stream.watchUrl);
+    const decisions = playerDecisions(late);
+    const trace = traceBuffer(late);
+    await late.goto(`${stream.watchUrl}?fw.debug=true`); // the player logs its seeks
     await expect.poll(() => late.evaluate(() => window.__barcode.firstFrameMs), { timeout: 10_000 }).not.toBeNull();
     const firstFrameMs = (await late.evaluate(() => window.__barcode.firstFrameMs)) as number;
     await sleep(2000); // settle
     const r = await measureWindow(late, 5000);
     const table = resultTable([{ name: 'late joiner (mid-GOP) 1280x720@29.97', r, expectedFps: stream.source.fps }]);
-    console.log(`\n${table}\nper second: ${latencyTimeline(r.samples)}\n(first frame ${firstFrameMs.toFixed(0)} ms after navigation start)\n`);
+    console.log(`\n${table}\nper second: ${latencyTimeline(r.samples)}\n(first frame ${firstFrameMs.toFixed(0)} ms after navigation start)\n` +
+      `player: ${decisions.join(' | ')}\nbuffer ms / playbackRate every 500 ms: ${trace.stop().join(' ')}\n`);
     await testInfo.attach('late-joiner.md', { body: table, contentType: 'text/markdown' });
 
     expect(firstFrameMs, 'navigation → first presented frame, ms').toBeLessThan(1000);
@@ -51,3 +55,14 @@ test('late joiner: first frame within 1 s, then at the live edge', async ({ brow
     await stream.stop();
   }
 });
+
+/** bufferedEnd − currentTime and playbackRate every 500 ms, to tell a held backlog from a slow decoder. */
+function traceBuffer(page: Page): { stop(): string[] } {
+  const out: string[] = [];
+  const timer = setInterval(() => {
+    playerStats(page).then((s) => {
+      if (s) out.push(`${Math.round(Number(s.bufferMs))}/${Number(s.playbackRate).toFixed(2)}`);
+    }, () => {});
+  }, 500);
+  return { stop: () => { clearInterval(timer); return out; } };
+}

@@ -11,7 +11,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { installReader, type RawSample } from '../support/barcode-reader.js';
 import { captureErrors, sleep, startBarcodeStream, type BarcodeStream } from '../support/harness.js';
-import { recordedEvents, recordPlayerEvents } from '../support/player-events.js';
+import { playerDecisions, recordedEvents, recordPlayerEvents } from '../support/player-events.js';
 import { latencyTimeline, measureWindow, summarize, type WindowResult } from '../support/stats.js';
 import type { FwWindow } from '../support/page-globals.js';
 
@@ -25,15 +25,6 @@ async function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<n
     document.dispatchEvent(new Event('visibilitychange'));
     return performance.timeOrigin + performance.now() + window.__barcode.skewMs;
   }, state);
-}
-
-/** The player's own log lines about seeks and suspension (`?fw.debug=true`), with the page's ms. */
-function playerDecisions(page: Page): string[] {
-  const lines: string[] = [];
-  page.on('console', (m) => {
-    if (/\[framewire\] (seek|hidden|visible)/.test(m.text())) lines.push(m.text().replace('[framewire] ', ''));
-  });
-  return lines;
 }
 
 async function viewers(stream: BarcodeStream): Promise<number> {

@@ -125,6 +125,7 @@ export const defaultPlayerConfig: Readonly<PlayerConfig> = Object.freeze({
   catchUpExitFrames: 0.15,
   maxPlaybackRate: 1.1,
   playbackRateGain: 1.5,
+  backlogFrames: 5,
   seekThresholdSeconds: 0.5,
   seekCooldownMs: 1000,
   holdFloorWindowMs: 10_000,
@@ -161,6 +162,7 @@ export function mergeConfig(user: Partial<PlayerConfig> = {}, warn: (m: string) 
   clamp(config, 'latencyMapSize', 16, 100_000, warn);
   clamp(config, 'targetBufferFrames', 0, 30, warn);
   clamp(config, 'maxPlaybackRate', 1, 2, warn);
+  clamp(config, 'backlogFrames', 1, 300, warn);
   clamp(config, 'holdRecentWindowMs', 0, 10_000, warn);
   clamp(config, 'holdFloorWindowMs', 1000, 600_000, warn);
   clamp(config, 'wsConnectTimeoutMs', 100, 60_000, warn);

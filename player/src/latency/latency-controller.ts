@@ -39,6 +39,15 @@ export interface LatencyPolicy {
   maxPlaybackRate: number;
   /** Rate gain: rate = 1 + gain * excess seconds, clamped to maxPlaybackRate. */
   playbackRateGain: number;
+  /**
+   * Buffer (frame intervals, bufferedEnd - currentTime) above which playback is behind whatever
+   * the hold signal says: the part above it counts as excess too. The hold signal needs about a
+   * second of frames after a join before its floor is believed, and a floor measured while a
+   * backlog is held (the join seek decodes the cached GOP from its key frame while live frames
+   * keep arriving: 150–300 ms at 720p on a loaded 2-core machine) would hide that backlog. In
+   * steady state the buffer measured 1–4 frames here, so this only catches a real backlog.
+   */
+  backlogFrames: number;
   /** Buffer (seconds, bufferedEnd - currentTime) above which we seek to the live edge instead of speeding up. */
   seekThresholdSeconds: number;
   /** Minimum time between two seeks (ms), so that a burst of frames causes one seek, not thirty. */
@@ -103,10 +112,11 @@ export function decideLatencyAction(input: LatencyInput, policy: LatencyPolicy):
     const lead = input.forceLiveEdge ? Math.round(Math.max(0, input.leadSeconds ?? 0) / frameInterval) : 0;
     return { kind: 'seek', to: edge + lead * frameInterval, reason: input.forceLiveEdge ? 'forced' : 'drift' };
   }
-  if (input.excessHold === undefined) return NONE;
-
-  const excess = input.excessHold;
+  const backlog = Math.max(0, buffer - policy.backlogFrames * frameInterval);
   const catchingUp = playbackRate > 1;
+  if (input.excessHold === undefined && backlog === 0 && !catchingUp) return NONE;
+
+  const excess = Math.max(input.excessHold ?? 0, backlog);
   let rate = 1;
   let reason: 'catch-up' | 'in-band' = 'in-band';
   if (excess > policy.catchUpEnterFrames * frameInterval ||

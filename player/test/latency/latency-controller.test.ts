@@ -4,7 +4,7 @@ import { WindowMin, decideLatencyAction, type LatencyInput, type LatencyPolicy }
 const F = 1 / 30;
 // Explicit values (not the defaults) so that tuning the defaults does not rewrite these tests.
 const policy: LatencyPolicy = { targetBufferFrames: 0, catchUpEnterFrames: 0.5, catchUpExitFrames: 0.15,
-  maxPlaybackRate: 1.1, playbackRateGain: 1.5, seekThresholdSeconds: 0.5, seekCooldownMs: 1000 };
+  maxPlaybackRate: 1.1, playbackRateGain: 1.5, backlogFrames: 5, seekThresholdSeconds: 0.5, seekCooldownMs: 1000 };
 
 function input(over: Partial<LatencyInput>): LatencyInput {
   return { bufferedStart: 0, bufferedEnd: 10, currentTime: 10 - F, frameInterval: F, playbackRate: 1,
@@ -37,6 +37,21 @@ describe('decideLatencyAction', () => {
     expect(decideLatencyAction(mid, policy)).toEqual({ kind: 'none' });
     expect(decideLatencyAction({ ...mid, playbackRate: 1.05 }, policy)).toMatchObject({ kind: 'rate', reason: 'catch-up' });
     expect(decideLatencyAction(input({ excessHold: 0.1 * F, playbackRate: 1.05 }), policy))
+      .toEqual({ kind: 'rate', playbackRate: 1, reason: 'in-band' });
+  });
+
+  it('catches up a backlog in the buffer before the hold signal is trusted, and stops once it is gone', () => {
+    const { excessHold: _, ...noHold } = input({});
+    const behind = { ...noHold, currentTime: 10 - 6 * F }; // 6 frames buffered, 1 above backlogFrames
+    const a = decideLatencyAction(behind, policy);
+    expect(a).toMatchObject({ kind: 'rate', reason: 'catch-up' });
+    if (a.kind === 'rate') expect(a.playbackRate).toBeCloseTo(1 + 1.5 * F, 2);
+    expect(decideLatencyAction({ ...noHold, currentTime: 10 - 12 * F }, policy)).toMatchObject({ kind: 'rate', playbackRate: policy.maxPlaybackRate });
+    // The buffer wins over a hold signal that says nothing is held (a floor measured during the backlog).
+    expect(decideLatencyAction(input({ currentTime: 10 - 9 * F, excessHold: 0 }), policy)).toMatchObject({ kind: 'rate', reason: 'catch-up' });
+    // Within backlogFrames: nothing, and a catch-up with no hold estimate returns to 1.0.
+    expect(decideLatencyAction({ ...noHold, currentTime: 10 - 4 * F }, policy)).toEqual({ kind: 'none' });
+    expect(decideLatencyAction({ ...noHold, currentTime: 10 - 4 * F, playbackRate: 1.05 }, policy))
       .toEqual({ kind: 'rate', playbackRate: 1, reason: 'in-band' });
   });
 

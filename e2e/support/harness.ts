@@ -89,3 +89,17 @@ export function findNumbers(value: unknown, key: RegExp, path = ''): Array<{ pat
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/**
+ * bufferMs/playbackRate of the page's player every 500 ms (`stop()` returns them), to tell a held
+ * backlog (buffer up, rate 1.0) from a slow decoder or a late source when a latency check fails.
+ */
+export function tracePlayer(page: Page): { stop(): string[] } {
+  const out: string[] = [];
+  const timer = setInterval(() => {
+    playerStats(page).then((s) => {
+      if (s) out.push(`${Math.round(Number(s.bufferMs))}/${Number(s.playbackRate).toFixed(2)}`);
+    }, () => {});
+  }, 500);
+  return { stop: () => { clearInterval(timer); return out; } };
+}

@@ -12,6 +12,8 @@
  * policy. So nothing is evaluated in the page until the player has made its first play() attempt:
  * the player's events reach the test through an exposed function instead.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 import { captureErrors, startBarcodeStream, type BarcodeStream } from '../support/harness.js';
@@ -112,3 +114,71 @@ test('a page that starts muted just plays, with no unmute control', async () => 
     await page.close();
   }
 });
+
+test('<framewire-player autoplay> without muted and without a gesture: plays muted, says so, and its unmute button unmutes', async () => {
+  const page = await browser.newPage();
+  let onClose = (): Promise<void> => Promise.resolve();
+  try {
+    const { errors } = captureErrors(page);
+    // Another site's page that only holds the element, served over real HTTP: a page answered by
+    // page.route() counts as public address space, and Chromium's Local Network Access checks
+    // then block its socket to 127.0.0.1 (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS).
+    const site = await serveHtml(`<!doctype html><script src="${stream.server.url}framewire-player.js"></script><framewire-player src="cam" autoplay></framewire-player>`);
+    onClose = site.close;
+    const pageUrl = site.url;
+    const events: string[] = [];
+    let muted = (): void => {};
+    const mutedEvent = new Promise<void>((resolve) => (muted = resolve));
+    await page.exposeFunction('__elementEvent', (type: string, detail: string) => {
+      events.push(detail ? `${type} ${detail}` : type);
+      if (type === 'framewire:autoplaymuted') muted();
+    });
+    await page.addInitScript(() => {
+      for (const type of ['framewire:autoplaymuted', 'framewire:error', 'error', 'playing']) {
+        // Capture phase: the host's events do not bubble.
+        document.addEventListener(type, (e) => {
+          const detail = (e as CustomEvent<{ reason?: string }>).detail?.reason ?? '';
+          void (window as unknown as { __elementEvent(t: string, d: string): Promise<void> }).__elementEvent(type, detail);
+        }, true);
+      }
+    });
+    await page.goto(pageUrl);
+    await Promise.race([mutedEvent, new Promise((r) => setTimeout(r, 15_000))]);
+    // From here on evaluate() may activate the page: the element has decided already.
+    const el = page.locator('framewire-player');
+    const state = (): Promise<{ muted: boolean; paused: boolean; frames: number }> => el.evaluate((e) => {
+      const v = (e as HTMLElement & { video: HTMLVideoElement }).video;
+      return { muted: v.muted, paused: v.paused, frames: v.getVideoPlaybackQuality().totalVideoFrames };
+    });
+    const before = await state();
+    console.log(`\n<framewire-player autoplay> without a gesture: ${JSON.stringify(before)}; events ${JSON.stringify(events)}`);
+    expect(events.filter((e) => e.startsWith('framewire:autoplaymuted')), 'framewire:autoplaymuted once').toHaveLength(1);
+    expect(events.filter((e) => /^(framewire:)?error/.test(e))).toEqual([]);
+    expect(before).toMatchObject({ muted: true, paused: false });
+    await expect.poll(async () => (await state()).frames, { timeout: 5000 }).toBeGreaterThan(before.frames + 10);
+    const button = page.getByTestId('unmute'); // inside the element's (open) shadow root
+    await expect(button).toBeVisible();
+    await expect(button).toHaveAttribute('data-mode', 'unmute');
+
+    await button.click(); // a real click: the user activation that allows sound
+    await expect(button).toBeHidden();
+    const after = await state();
+    await expect.poll(async () => (await state()).frames, { timeout: 5000 }).toBeGreaterThan(after.frames + 10);
+    expect(after).toMatchObject({ muted: false, paused: false });
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+    await onClose();
+  }
+});
+
+/** One HTML page on 127.0.0.1 (another origin than the Framewire server's). */
+async function serveHtml(html: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -2,9 +2,9 @@
  * A viewer that joins mid-GOP starts at once (server sends the cached GOP from the last IDR) and
  * lands at the live edge rather than a GOP behind.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { installReader } from '../support/barcode-reader.js';
-import { playerStats, sleep, startBarcodeStream } from '../support/harness.js';
+import { sleep, startBarcodeStream, tracePlayer } from '../support/harness.js';
 import { playerDecisions } from '../support/player-events.js';
 import { latencyTimeline, measureWindow, resultTable } from '../support/stats.js';
 import { WsViewer } from '../support/ws-viewer.js';
@@ -34,7 +34,7 @@ test('late joiner: first frame within 1 s, then at the live edge', async ({ brow
     const late = await browser.newPage();
     await installReader(late);
     const decisions = playerDecisions(late);
-    const trace = traceBuffer(late);
+    const trace = tracePlayer(late);
     await late.goto(`${stream.watchUrl}?fw.debug=true`); // the player logs its seeks
     await expect.poll(() => late.evaluate(() => window.__barcode.firstFrameMs), { timeout: 10_000 }).not.toBeNull();
     const firstFrameMs = (await late.evaluate(() => window.__barcode.firstFrameMs)) as number;
@@ -56,13 +56,3 @@ test('late joiner: first frame within 1 s, then at the live edge', async ({ brow
   }
 });
 
-/** bufferedEnd − currentTime and playbackRate every 500 ms, to tell a held backlog from a slow decoder. */
-function traceBuffer(page: Page): { stop(): string[] } {
-  const out: string[] = [];
-  const timer = setInterval(() => {
-    playerStats(page).then((s) => {
-      if (s) out.push(`${Math.round(Number(s.bufferMs))}/${Number(s.playbackRate).toFixed(2)}`);
-    }, () => {});
-  }, 500);
-  return { stop: () => { clearInterval(timer); return out; } };
-}

@@ -43,3 +43,20 @@ test('/watch/nope says the stream does not exist', async ({ page }) => {
   await page.goto(`${server.url}watch/nope`);
   await expect(page.getByTestId('player-message')).toContainText('Stream "nope" does not exist');
 });
+
+test("/watch/demo: a viewer's pause stays a pause (autoplay does not undo it); play resumes at the live edge", async ({ page }) => {
+  const { errors } = captureErrors(page);
+  await page.goto(`${server.url}watch/demo`);
+  const frames = (): Promise<number> => page.evaluate(() => document.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames);
+  await expect.poll(frames, { timeout: 15_000 }).toBeGreaterThan(10);
+  await page.evaluate(() => document.querySelector('video')!.pause()); // as the native controls do
+  await page.waitForTimeout(200);
+  const paused = await frames();
+  await page.waitForTimeout(2000); // ~60 frames arrive meanwhile: each used to bring a play()
+  expect(await page.evaluate(() => document.querySelector('video')!.paused), 'still paused 2 s later').toBe(true);
+  await page.evaluate(() => document.querySelector('video')!.play());
+  await expect.poll(frames, { timeout: 5000 }).toBeGreaterThan(paused + 20);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { framewire: { latency: number | null } }).framewire.latency ?? Infinity), { timeout: 10_000 })
+    .toBeLessThan(0.5);
+  expect(errors).toEqual([]);
+});

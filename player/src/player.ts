@@ -165,6 +165,7 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       },
       blocked: (reason) => this.error({ type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.AUTOPLAY_BLOCKED, fatal: false, reason }),
       log: (m) => this.log(m),
+      pauseIsOurs: () => this.suspended || !!this.lifecycle?.hidden || document.visibilityState !== 'visible',
     });
     this.lifecycle = new VisibilityLifecycle(document, this.config.hiddenSuspendDelayMs, {
       suspend: (hiddenMs) => this.suspend(hiddenMs),

@@ -15,14 +15,18 @@
  *                        `framewire:modechange`, `framewire:error`, …), `detail` = its data;
  *   `error`              a CustomEvent whose `detail` says what failed (ElementErrorDetail): a bad
  *                        attribute, a fatal player error, or the <video>'s own error.
+ *   `framewire:autoplaymuted`  `autoplay` without `muted` where the browser refuses sound: the
+ *                        element plays muted and shows an unmute button (`::part(unmute)`).
  * Nothing is ever thrown from an attribute change into the page.
  */
 import { FramewirePlayer } from '../player.js';
 import type { PlayerConfig } from '../config.js';
-import { ErrorDetails, type PlayerErrorData } from '../errors.js';
+import { ErrorDetails, ErrorTypes, type PlayerErrorData } from '../errors.js';
 import { PlayerEvents, type PlayerListeners } from '../events.js';
 import type { PlaybackMode } from '../fallback/mode-selector.js';
+import { playWithMutedFallback } from '../lifecycle/autoplay.js';
 import type { PlayerStats } from '../stats/stats-collector.js';
+import { UnmuteButton } from '../ui/unmute-button.js';
 import { configFromAttributes, OBSERVED_ATTRIBUTES, PLAYER_ATTRIBUTES, streamSocketUrl, type ObservedAttribute } from './element-attributes.js';
 import { forwardMediaApi, MEDIA_EVENTS, type ForwardedMediaApi } from './media-forwarding.js';
 
@@ -44,6 +48,9 @@ video { position: absolute; inset: 0; width: 100%; height: 100%; object-fit: con
 [part="message"] { position: absolute; inset: auto 0 45% 0; margin: 0 auto; width: fit-content; max-width: 90%; padding: .5em .9em;
   border-radius: 6px; background: rgba(0, 0, 0, .75); color: #ff8a80; font: 14px/1.4 system-ui, sans-serif; text-align: center; }
 [part="message"][hidden] { display: none; }
+[part="unmute"] { position: absolute; left: 12px; bottom: 12px; font: 600 14px/1 system-ui, sans-serif; padding: .6em .9em;
+  background: rgba(0, 0, 0, .7); color: #fff; border: 1px solid #888; border-radius: 6px; cursor: pointer; }
+[part="unmute"][hidden] { display: none; }
 `;
 
 /** `framewire:<event>` for every PlayerEvents event, with its data as `detail`. */
@@ -91,6 +98,9 @@ export class FramewirePlayerElement extends ElementBase {
   private playerInstance: FramewirePlayer | null = null;
   private rebuildQueued = false;
   private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly unmuteButton: UnmuteButton;
+  /** The muted-autoplay fallback runs once per source (see autoplayWithFallback). */
+  private autoplayTried = false;
 
   constructor() {
     super();
@@ -107,7 +117,10 @@ export class FramewirePlayerElement extends ElementBase {
     root.append(style, video, message);
     this.videoElement = video;
     this.messageElement = message;
+    this.unmuteButton = new UnmuteButton(root, video);
+    this.unmuteButton.element.setAttribute('part', 'unmute');
     for (const type of MEDIA_EVENTS) video.addEventListener(type, this.forwardMediaEvent);
+    video.addEventListener('canplay', () => this.autoplayWithFallback());
   }
 
   /** The <video> inside the shadow root (for requestVideoFrameCallback, captureStream, styling from script). */
@@ -219,7 +232,8 @@ export class FramewirePlayerElement extends ElementBase {
           // The element's own autoplay (HTML "autoplaying flag"): playback starts when data arrives,
           // and a viewer's pause stays a pause; the player's `autoPlay` would resume it at the next frame.
           video.autoplay = value !== null;
-          if (value !== null && video.paused && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) this.playQuietly();
+          this.autoplayTried = false;
+          if (value !== null && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) this.autoplayWithFallback();
           break;
         default:
           if (PLAYER_ATTRIBUTES.has(name)) this.queueRebuild();
@@ -286,11 +300,31 @@ export class FramewirePlayerElement extends ElementBase {
   private stopPlayer(): void {
     this.playerInstance?.destroy();
     this.playerInstance = null;
+    this.autoplayTried = false;
   }
 
-  private playQuietly(): void {
-    // Rejected when the browser blocks autoplay with sound: the viewer starts it (controls, media-chrome).
-    this.videoElement.play().catch(() => {});
+  /**
+   * `autoplay` where the browser refuses sound (Chrome's autoplay policy: no user activation yet):
+   * the video's own autoplay then simply does not start, with no event. So once the first frame
+   * can play and the video is still paused, play() is asked for; refused with sound, the video is
+   * muted and plays, and the unmute button (a click is the gesture that allows sound) is shown.
+   * Once per source: a viewer's later pause stays a pause.
+   */
+  private autoplayWithFallback(): void {
+    const video = this.videoElement;
+    if (this.autoplayTried || !this.hasAttribute('autoplay') || !video.paused) return;
+    this.autoplayTried = true;
+    void playWithMutedFallback(video).then((r) => {
+      if (r.outcome === 'playing-muted') {
+        const reason = `playback with sound was refused (${r.error?.name ?? 'NotAllowedError'}): playing muted until the viewer unmutes`;
+        this.unmuteButton.show('unmute');
+        this.dispatchEvent(new CustomEvent('framewire:autoplaymuted', { detail: { reason } }));
+      } else if (r.outcome === 'blocked') {
+        this.unmuteButton.show('play');
+        const reason = `The browser refused to start playback (${r.error?.name ?? 'NotAllowedError'}): press play`;
+        this.dispatchEvent(new CustomEvent('framewire:error', { detail: { type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.AUTOPLAY_BLOCKED, fatal: false, reason } }));
+      }
+    });
   }
 
   private showMessage(text: string): void {

@@ -68,24 +68,49 @@ export interface AutoplayHandlers {
   /** Refused even muted: a user gesture (a play button) is needed. Reported once until playback starts. */
   blocked(reason: string): void;
   log(message: string): void;
+  /**
+   * The element is being paused by the player or the browser, not by the viewer: the page is
+   * hidden (Chrome pauses video-only media in background tabs) or the player suspended it.
+   */
+  pauseIsOurs?(): boolean;
 }
 
 /**
  * One autoplay request at a time for one element: the player asks on every append while the
  * element is paused, and a pending play() must not be stacked with 30 more a second. After a
  * refusal it stops asking until the element plays (the user pressed play) or retry() is called.
+ * A viewer's pause (controls, a media-chrome button, `video.pause()` from the page) stays a
+ * pause: no request until the element is played again.
  */
 export class AutoplayController {
   private inFlight = false;
   private blockedState = false;
+  private viewerPaused = false;
   private destroyed = false;
   private readonly onPlaying = (): void => {
     this.blockedState = false;
   };
+  private readonly onPlay = (): void => {
+    this.viewerPaused = false;
+  };
+  private readonly onPause = (): void => {
+    const m = this.media;
+    // Not the viewer's: the end of a stream, an element with nothing to show yet (a new
+    // MediaSource), or a pause the player or the browser made (pauseIsOurs).
+    if (m.ended || m.readyState < 2 || this.handlers.pauseIsOurs?.()) return;
+    this.viewerPaused = true;
+  };
 
-  constructor(private readonly media: PlayableMedia & Pick<HTMLMediaElement, 'paused' | 'addEventListener' | 'removeEventListener'>,
+  constructor(private readonly media: PlayableMedia & Pick<HTMLMediaElement, 'paused' | 'ended' | 'readyState' | 'addEventListener' | 'removeEventListener'>,
               private readonly handlers: AutoplayHandlers) {
     media.addEventListener('playing', this.onPlaying);
+    media.addEventListener('play', this.onPlay);
+    media.addEventListener('pause', this.onPause);
+  }
+
+  /** The viewer paused the element: it stays paused until played again. */
+  get pausedByViewer(): boolean {
+    return this.viewerPaused;
   }
 
   /** Waiting for a user gesture after a refusal. */
@@ -95,7 +120,7 @@ export class AutoplayController {
 
   /** Plays the element if it is paused and nothing is pending or refused. */
   request(): void {
-    if (this.destroyed || this.inFlight || this.blockedState || !this.media.paused) return;
+    if (this.destroyed || this.inFlight || this.blockedState || this.viewerPaused || !this.media.paused) return;
     this.inFlight = true;
     const wasMuted = this.media.muted;
     void playWithMutedFallback(this.media).then((r) => {
@@ -126,5 +151,7 @@ export class AutoplayController {
   destroy(): void {
     this.destroyed = true;
     this.media.removeEventListener('playing', this.onPlaying);
+    this.media.removeEventListener('play', this.onPlay);
+    this.media.removeEventListener('pause', this.onPause);
   }
 }

@@ -72,6 +72,7 @@ async function start(): Promise<void> {
   if (names === null) {
     try {
       const res = await fetch('/api/streams', { cache: 'no-store' });
+      if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).trim()} (or name the streams: ?streams=A,B)`);
       const streams = (await res.json()) as StreamInfo[];
       names = streams.filter((s) => s.state === 'live').map((s) => s.name).slice(0, MAX_PLAYERS);
     } catch (err) {

@@ -15,7 +15,8 @@ let playing = '';
 async function refresh(): Promise<void> {
   try {
     const res = await fetch('/api/streams', { cache: 'no-store' });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    // 403 from another machine: the server's text names the key that opens it (apiAllowRemote).
+    if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).trim()}`);
     const streams = (await res.json()) as StreamInfo[];
     renderStreamTable(list, streams);
     const live = streams.find((s) => s.state === 'live');

@@ -5,7 +5,7 @@
  *
  * Two faces: `unmute` after AUTOPLAY_MUTED, `play` after an AUTOPLAY_BLOCKED error. It hides
  * itself once the element is unmuted and playing (also when that happens another way, e.g. the
- * native controls). Styled by `.fw-unmute` in pages/player.css.
+ * native controls). Styled by `.fw-unmute` in pages/player.css (`::part(unmute)` in `<framewire-player>`).
  */
 
 export type UnmuteButtonMode = 'unmute' | 'play';
@@ -19,7 +19,7 @@ export class UnmuteButton {
     if (this.mode === 'unmute' ? !this.video.muted : !this.video.paused) this.hide();
   };
 
-  constructor(container: HTMLElement, private readonly video: HTMLVideoElement) {
+  constructor(container: ParentNode, private readonly video: HTMLVideoElement) {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'fw-unmute';

@@ -7,6 +7,8 @@ const refusal = (name: string): Error => Object.assign(new Error(`${name} messag
 class FakeMedia implements PlayableMedia {
   muted = false;
   paused = true;
+  ended = false;
+  readyState = 4;
   plays = 0;
   private listeners = new Map<string, Set<() => void>>();
   constructor(private readonly policy: (m: FakeMedia) => string | null) {}
@@ -15,8 +17,13 @@ class FakeMedia implements PlayableMedia {
     const err = this.policy(this);
     if (err) return Promise.reject(refusal(err));
     this.paused = false;
+    this.emit('play');
     this.emit('playing');
     return Promise.resolve();
+  }
+  pause(): void {
+    this.paused = true;
+    this.emit('pause');
   }
   addEventListener(t: string, l: () => void): void {
     if (!this.listeners.has(t)) this.listeners.set(t, new Set());
@@ -96,5 +103,35 @@ describe('AutoplayController', () => {
     await flush();
     expect(m.paused).toBe(false);
     expect(c.blocked).toBe(false);
+  });
+
+  it("a viewer's pause stays a pause until played again; the player's or the browser's does not count", async () => {
+    const m = new FakeMedia(() => null);
+    let ours = false;
+    const c = new AutoplayController(m as never, { mutedFallback: () => {}, blocked: () => {}, log: () => {}, pauseIsOurs: () => ours });
+    c.request();
+    await flush();
+    expect(m.paused).toBe(false);
+    m.pause(); // the viewer
+    expect(c.pausedByViewer).toBe(true);
+    c.request();
+    await flush();
+    expect(m.paused).toBe(true);
+    expect(m.plays).toBe(1);
+    await m.play(); // the viewer again
+    expect(c.pausedByViewer).toBe(false);
+    ours = true; // a background tab, a suspend
+    m.pause();
+    c.request();
+    await flush();
+    expect(m.paused).toBe(false);
+    ours = false;
+    m.readyState = 0; // a new MediaSource: nothing to show yet
+    m.pause();
+    m.readyState = 4;
+    c.request();
+    await flush();
+    expect(m.paused).toBe(false);
+    c.destroy();
   });
 });

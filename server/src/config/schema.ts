@@ -103,12 +103,13 @@ export const configSchema = z.strictObject({
   metricsAllowRemote: z.boolean({ error: 'true or false' }).default(false)
     .describe('serve GET /metrics to other machines too (default: loopback only)'),
   /**
-   * http/http-server.ts: GET /api/streams for other machines too. True by default, unlike
-   * /metrics: the index page of every browser that opens the server reads it (stream names,
-   * states, resolutions; never source URLs or keys). Streams that need a viewer token are left out.
+   * http/http-server.ts: GET /api/streams for other machines too. Loopback only by default, like
+   * /metrics (issue 7: "the API and metrics bind to localhost unless configured"): stream names,
+   * states and viewer counts are an inventory of the site. The index and grid pages of a remote
+   * browser then say how to open a stream by name (/watch/NAME) or to set this key.
    */
-  apiAllowRemote: z.boolean({ error: 'true or false' }).default(true)
-    .describe('serve GET /api/streams to other machines too (false: loopback only; the index page then lists nothing remotely)'),
+  apiAllowRemote: z.boolean({ error: 'true or false' }).default(false)
+    .describe('serve GET /api/streams to other machines too (default: loopback only; the index page then lists nothing remotely)'),
   /**
    * security/origin-policy.ts, for WS /live/NAME and GET /hls/NAME/…: the pages that may play
    * streams from this server in a browser. Any by default, so embeds on other sites work; the

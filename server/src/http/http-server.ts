@@ -39,7 +39,7 @@ export interface HttpServerOptions {
   limits?: ConnectionLimits;
   /** Origin allow-list and viewer tokens for /hls/ and the pages (security/viewer-access.ts). */
   viewerAccess?: ViewerAccess;
-  /** GET /api/streams for other machines too (config apiAllowRemote; default true). */
+  /** GET /api/streams for other machines too (config apiAllowRemote; default false). */
   apiAllowRemote?: boolean;
 }
 
@@ -143,7 +143,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
   }
   if (pathname === '/api/streams') {
     if (options.apiAllowRemote === false && !isLocalRequest(req)) {
-      sendText(res, 403, '/api/streams is served to this machine only (set apiAllowRemote: true to allow other machines)\n');
+      sendText(res, 403, '/api/streams is served to this machine only (set apiAllowRemote: true to allow other machines; /watch/NAME plays a stream by name)\n');
       return;
     }
     // Streams that need a viewer token are not advertised (/metrics, loopback only, lists them).

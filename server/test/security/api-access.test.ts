@@ -10,24 +10,27 @@ describe('what other machines may read: /api/streams and /metrics', () => {
   let closed: RunningServer;
 
   beforeAll(async () => {
-    open = await startServer({ host: '127.0.0.1', port: 0, streams: { demo: 'demo' } }, { logger: testLogger });
-    closed = await startServer({ host: '127.0.0.1', port: 0, apiAllowRemote: false, metricsAllowRemote: false, streams: { demo: 'demo' } }, { logger: testLogger });
+    closed = await startServer({ host: '127.0.0.1', port: 0, streams: { demo: 'demo' } }, { logger: testLogger });
+    open = await startServer({ host: '127.0.0.1', port: 0, apiAllowRemote: true, metricsAllowRemote: true, streams: { demo: 'demo' } }, { logger: testLogger });
   });
   afterAll(async () => {
     await open.close();
     await closed.close();
   });
 
-  it('by default /api/streams answers everyone (the index page reads it) and /metrics only this machine', async () => {
-    expect((await fetch(`${open.url}api/streams`, { headers: REMOTE })).status).toBe(200);
-    expect((await fetch(`${open.url}metrics`, { headers: REMOTE })).status).toBe(403);
-    expect((await fetch(`${open.url}metrics`)).status).toBe(200);
+  it('by default /api/streams and /metrics answer only this machine, saying which key opens them', async () => {
+    expect((await fetch(`${closed.url}api/streams`)).status).toBe(200);
+    expect((await fetch(`${closed.url}metrics`)).status).toBe(200);
+    const api = await fetch(`${closed.url}api/streams`, { headers: REMOTE });
+    expect(api.status).toBe(403);
+    expect(await api.text()).toMatch(/apiAllowRemote/);
+    const metrics = await fetch(`${closed.url}metrics`, { headers: REMOTE });
+    expect(metrics.status).toBe(403);
+    expect(await metrics.text()).toMatch(/metricsAllowRemote/);
   });
 
-  it('apiAllowRemote: false keeps /api/streams to this machine', async () => {
-    expect((await fetch(`${closed.url}api/streams`)).status).toBe(200);
-    const remote = await fetch(`${closed.url}api/streams`, { headers: REMOTE });
-    expect(remote.status).toBe(403);
-    expect(await remote.text()).toMatch(/apiAllowRemote/);
+  it('apiAllowRemote / metricsAllowRemote: true serve other machines too', async () => {
+    expect((await fetch(`${open.url}api/streams`, { headers: REMOTE })).status).toBe(200);
+    expect((await fetch(`${open.url}metrics`, { headers: REMOTE })).status).toBe(200);
   });
 });

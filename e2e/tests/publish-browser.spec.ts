@@ -60,10 +60,14 @@ test('webcam page publishes the fake camera; a second page watches it', async ()
   // 127.0.0.1 over http is a secure context: WebCodecs and getUserMedia are available.
   const pub = await openPublisher(`${server.url}publish/cam`);
   await expect(pub.page.getByTestId('publish-status')).toHaveText('Not publishing.');
+  const sockets: string[] = [];
+  pub.page.on('websocket', (ws) => sockets.push(ws.url()));
   await pub.page.getByTestId('publish-key').fill(KEY);
   await pub.page.getByTestId('publish-start').click();
   await expect(pub.page.getByTestId('publish-status')).toContainText(/publishing \d+x\d+ \(avc1\.42e0/, { timeout: 15_000 });
   await expect.poll(() => framesSent(pub.page), { timeout: 10_000 }).toBeGreaterThan(30);
+  // The key travels as a subprotocol (framewire.key.KEY), not in the socket URL (access logs).
+  expect(sockets).toEqual([`${server.url.replace(/^http/, 'ws')}publish/cam`]);
 
   const viewer = await openViewer('cam');
   await expect.poll(() => viewer.page.evaluate(() => window.__barcode.callbacks), { timeout: 15_000 }).toBeGreaterThan(10);

@@ -56,10 +56,10 @@ function start(): void {
   publisher?.stop();
   const wsUrl = new URL(`/publish/${encodeURIComponent(name)}`, location.href);
   wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  wsUrl.searchParams.set('key', keyInput.value);
   const gop = Math.max(1, Math.min(600, Number(gopInput.value) || 60));
   publisher = new WebcamPublisher({
     url: wsUrl.href,
+    key: keyInput.value,
     keyFrameInterval: gop,
     bitrate: 2_500_000,
     video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },

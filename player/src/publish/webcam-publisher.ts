@@ -3,10 +3,17 @@
  * Annex-B, realtime) → one binary WebSocket message per encoded chunk. The server's Annex-B
  * ingest cuts access units itself, so chunk boundaries need not mean anything to it.
  */
+import { FRAMEWIRE_SUBPROTOCOL, isSubprotocolSafe, PUBLISH_KEY_SUBPROTOCOL_PREFIX } from '@framewire/shared';
 
 export interface WebcamPublisherOptions {
-  /** ws(s)://HOST/publish/NAME?key=KEY */
+  /** ws(s)://HOST/publish/NAME */
   url: string;
+  /**
+   * The stream's publish key. Offered as the subprotocol `framewire.key.KEY` (kept out of the URL,
+   * hence out of access and proxy logs); a key with characters a subprotocol cannot carry goes
+   * into `?key=` instead.
+   */
+  key: string;
   /** Key frame every this many frames: a late viewer waits at most this long for its first picture. */
   keyFrameInterval: number;
   /** Target bitrate (bits/s). */
@@ -123,7 +130,8 @@ export class WebcamPublisher {
 
   private connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.options.url);
+      const { url, protocols } = publishSocketTarget(this.options.url, this.options.key);
+      const ws = new WebSocket(url, protocols);
       ws.binaryType = 'arraybuffer';
       this.ws = ws;
       let accepted = false;
@@ -234,4 +242,12 @@ export class WebcamPublisher {
     this.status.message = message;
     this.options.onStatus(this.status);
   }
+}
+
+/** Where and how the publisher's socket carries its key (see WebcamPublisherOptions.key). */
+export function publishSocketTarget(url: string, key: string): { url: string; protocols: string[] } {
+  if (isSubprotocolSafe(key)) return { url, protocols: [FRAMEWIRE_SUBPROTOCOL, PUBLISH_KEY_SUBPROTOCOL_PREFIX + key] };
+  const withKey = new URL(url);
+  withKey.searchParams.set('key', key);
+  return { url: withKey.href, protocols: [] };
 }

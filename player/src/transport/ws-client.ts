@@ -11,7 +11,7 @@
  * (which the server selects, so the token is not echoed back): browsers let a page set no
  * headers on a WebSocket, and a subprotocol keeps the token out of the URL and of access logs.
  */
-import { CloseCode, parseServerMessage, type ServerMessage } from '@framewire/shared';
+import { CloseCode, FRAMEWIRE_SUBPROTOCOL, parseServerMessage, TOKEN_SUBPROTOCOL_PREFIX, type ServerMessage } from '@framewire/shared';
 import { decideReconnect, type ReconnectPolicy } from './reconnect-policy.js';
 
 export interface WsClientOptions extends ReconnectPolicy {
@@ -19,13 +19,9 @@ export interface WsClientOptions extends ReconnectPolicy {
   token?: string;
 }
 
-/** The subprotocol the server selects, and the prefix of the one carrying the token (server security/tokens.ts). */
-export const VIEWER_SUBPROTOCOL = 'framewire';
-export const TOKEN_SUBPROTOCOL_PREFIX = 'framewire.token.';
-
 /** Subprotocols to offer: none without a token (as before tokens existed). */
 export function viewerSubprotocols(token: string | undefined): string[] | undefined {
-  return token ? [VIEWER_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : undefined;
+  return token ? [FRAMEWIRE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : undefined;
 }
 
 export interface WsClientHandlers {

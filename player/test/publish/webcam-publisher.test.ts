@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { avcCodecFor } from '../../src/publish/webcam-publisher.js';
+import { avcCodecFor, publishSocketTarget } from '../../src/publish/webcam-publisher.js';
 
 describe('avcCodecFor', () => {
   // H.264 Table A-1 MaxFS (macroblocks per frame): level 3.1 = 3600, 4.0 = 8192.
@@ -11,5 +11,15 @@ describe('avcCodecFor', () => {
     [2560, 1440, 'avc1.42e033'],
   ])('%ix%i → %s (Constrained Baseline: no B-frames)', (w, h, codec) => {
     expect(avcCodecFor(w, h)).toBe(codec);
+  });
+});
+
+describe('publishSocketTarget', () => {
+  it('offers the key as a subprotocol and keeps it out of the URL', () => {
+    expect(publishSocketTarget('ws://h:8080/publish/cam', 'Zx-9_k')).toEqual({ url: 'ws://h:8080/publish/cam', protocols: ['framewire', 'framewire.key.Zx-9_k'] });
+  });
+
+  it('puts a key a subprotocol cannot carry into ?key= instead', () => {
+    expect(publishSocketTarget('ws://h:8080/publish/cam', 'my key')).toEqual({ url: 'ws://h:8080/publish/cam?key=my+key', protocols: [] });
   });
 });

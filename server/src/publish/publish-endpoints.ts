@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { CloseCode } from '@framewire/shared';
+import { CloseCode, PUBLISH_KEY_SUBPROTOCOL_PREFIX, subprotocolValue } from '@framewire/shared';
 import { STREAM_NAME_PATTERN } from '../config.js';
 import type { OriginPolicy } from '../security/origin-policy.js';
 import type { PublishSource } from './publish-source.js';
@@ -75,7 +75,7 @@ export class PublishEndpoints {
         ? refuse(405, CloseCode.NOT_PUBLISHABLE, 'not_publish_stream', `stream "${name}" does not take publishers (its source is not publish)`)
         : refuse(404, CloseCode.STREAM_NOT_FOUND, 'unknown_stream', `stream "${name}" not found`);
     }
-    if (key === null || key.length === 0) return refuse(401, CloseCode.PUBLISH_KEY_MISSING, 'no_key', 'publish key required (?key=KEY or Authorization: Bearer KEY)');
+    if (key === null || key.length === 0) return refuse(401, CloseCode.PUBLISH_KEY_MISSING, 'no_key', 'publish key required (?key=KEY, Authorization: Bearer KEY, or the WebSocket subprotocol framewire.key.KEY)');
     if (!sameKey(key, point.key)) return refuse(403, CloseCode.PUBLISH_KEY_WRONG, 'wrong_key', 'wrong publish key');
     return { ok: true, point };
   }
@@ -108,10 +108,13 @@ export function publishStreamName(pathname: string): string | null {
 }
 
 /**
- * The key from `?key=` (ffmpeg, browsers: WebSocket cannot set headers) or `Authorization: Bearer`.
- * The query wins when both are present.
+ * The key from the WebSocket subprotocol `framewire.key.KEY` (the browser publisher: a WebSocket
+ * can set no headers, and a key in the URL lands in access and proxy logs), `?key=` (ffmpeg and
+ * other tools) or `Authorization: Bearer`, in that order.
  */
 export function publishKeyFrom(req: IncomingMessage): string | null {
+  const fromProtocol = subprotocolValue(req.headers['sec-websocket-protocol'], PUBLISH_KEY_SUBPROTOCOL_PREFIX);
+  if (fromProtocol !== null) return fromProtocol;
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query = url.searchParams.get('key');
   if (query !== null) return query;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode } from '@framewire/shared';
+import { CloseCode, selectSubprotocol } from '@framewire/shared';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { httpRefusal } from '../http/raw-response.js';
@@ -41,6 +41,9 @@ export class WsPublisherServer {
       perMessageDeflate: false,
       maxPayload: options.maxPayloadBytes,
       clientTracking: false,
+      // The browser publisher offers its key as `framewire.key.KEY` next to `framewire`: select
+      // that one, so the key is not echoed back (publish-endpoints.ts publishKeyFrom).
+      handleProtocols: (protocols) => selectSubprotocol(protocols),
     });
     // A publisher whose network vanished would hold the stream (a second publisher is refused):
     // one missed pong frees it, as for viewers (ws README "detect and close broken connections").

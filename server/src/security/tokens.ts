@@ -20,17 +20,9 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { subprotocolValue, TOKEN_SUBPROTOCOL_PREFIX } from '@framewire/shared';
 import { STREAM_NAME_PATTERN } from '../config/schema.js';
 
-/** Subprotocol prefix that carries a token: `Sec-WebSocket-Protocol: framewire, framewire.token.<JWT>`. */
-export const TOKEN_SUBPROTOCOL_PREFIX = 'framewire.token.';
-/**
- * The subprotocol the server selects when the client offers it. A browser that offers
- * subprotocols fails the connection unless the server selects one of them (RFC 6455 4.1, client
- * step 6 in practice: Chromium, Firefox), and echoing the token back would copy it into one more
- * header: the player offers `framewire` next to the token, and the server selects that.
- */
-export const VIEWER_SUBPROTOCOL = 'framewire';
 /** The token claim naming the stream; `*` = every stream. */
 export const STREAM_CLAIM = 'stream';
 /** Longer input is not even parsed: a real token is ~150–250 characters. */
@@ -136,29 +128,14 @@ function secretKey(secret: string): KeyObject {
  * Bearer`, or `?token=`. null when there is none.
  */
 export function tokenFromRequest(req: IncomingMessage): string | null {
-  const protocols = req.headers['sec-websocket-protocol'];
-  if (typeof protocols === 'string') {
-    for (const item of protocols.split(',')) {
-      const protocol = item.trim();
-      if (protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return protocol.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-    }
-  }
+  const fromProtocol = subprotocolValue(req.headers['sec-websocket-protocol'], TOKEN_SUBPROTOCOL_PREFIX);
+  if (fromProtocol !== null) return fromProtocol;
   const auth = req.headers.authorization;
   const bearer = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
   if (bearer?.[1]) return bearer[1];
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get('token');
-}
-
-/**
- * ws `handleProtocols`: select `framewire` when offered (the player offers it next to its token),
- * else the first protocol offered, since a browser fails a handshake whose offer was ignored.
- */
-export function selectViewerSubprotocol(protocols: ReadonlySet<string>): string | false {
-  if (protocols.has(VIEWER_SUBPROTOCOL)) return VIEWER_SUBPROTOCOL;
-  const first = protocols.values().next();
-  return first.done ? false : first.value;
 }
 
 /** `1h`, `30m`, `90s`, `2d` or plain seconds → seconds; null if unreadable. */

@@ -7,7 +7,8 @@ import { STREAM_NAME_PATTERN } from '../config.js';
 import type { Stream } from '../pipeline/stream.js';
 import { httpRefusal } from '../http/raw-response.js';
 import { guardUpgrade } from '../security/handshake-timeout.js';
-import { selectViewerSubprotocol, type TokenCheck } from '../security/tokens.js';
+import { selectSubprotocol } from '@framewire/shared';
+import type { TokenCheck } from '../security/tokens.js';
 import type { ViewerAccess, ViewerRefusalReason } from '../security/viewer-access.js';
 import type { ViewerLimits } from '../security/viewer-limits.js';
 import { WsSession } from './ws-session.js';
@@ -60,7 +61,7 @@ export class WsServer {
       maxPayload: options.viewerMaxPayloadBytes,
       clientTracking: false,
       // The player offers `framewire` next to `framewire.token.<JWT>` (security/tokens.ts).
-      handleProtocols: (protocols) => selectViewerSubprotocol(protocols),
+      handleProtocols: (protocols) => selectSubprotocol(protocols),
     });
     // ws README "How to detect and close broken connections?": a viewer that did not answer the
     // previous ping is gone (laptop lid closed, NAT dropped): free its slot and buffers.

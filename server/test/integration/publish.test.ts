@@ -22,8 +22,8 @@ describe('publishing over WS and HTTP /publish/NAME', () => {
     closers.push(() => v.close());
     return v;
   };
-  const publisher = (name: string, key?: string, headers?: Record<string, string>) => {
-    const p = new WsPublisher(publishWsUrl(server.url, name, key), headers);
+  const publisher = (name: string, key?: string, headers?: Record<string, string>, protocols?: string[]) => {
+    const p = new WsPublisher(publishWsUrl(server.url, name, key), headers, protocols);
     closers.push(() => p.ws.terminate());
     return p;
   };
@@ -99,6 +99,19 @@ describe('publishing over WS and HTTP /publish/NAME', () => {
     stop = true;
     await feeding;
     first.close();
+  });
+
+  it('takes the key as the subprotocol framewire.key.KEY (the browser publisher: not in the URL) and selects "framewire", never echoing the key', async () => {
+    const wrong = publisher('cam', undefined, {}, ['framewire', 'framewire.key.nope']);
+    await wrong.closed;
+    expect(wrong.closeCode).toBe(CloseCode.PUBLISH_KEY_WRONG);
+    const p = publisher('cam', undefined, {}, ['framewire', `framewire.key.${KEY}`]);
+    await p.opened;
+    expect(p.ws.protocol).toBe('framewire');
+    await expect.poll(() => p.texts.length).toBe(1);
+    expect(JSON.parse(p.texts[0]!)).toEqual({ type: 'publishing', stream: 'cam' });
+    p.close();
+    await p.closed;
   });
 
   it('a publisher that leaves puts the stream in waiting; the next one resumes for the same viewer with a discontinuity', async () => {

@@ -7,8 +7,8 @@ import { fixtureAccessUnitBytes, NOAUD_FIXTURE, sleep } from './fixtures.js';
 export class WsPublisher extends TestSocket {
   readonly texts: string[] = [];
 
-  constructor(url: string, headers: Record<string, string> = {}) {
-    super(url, { headers });
+  constructor(url: string, headers: Record<string, string> = {}, protocols?: string[]) {
+    super(url, { headers, ...(protocols ? { protocols } : {}) });
     this.ws.on('error', () => {});
     this.ws.on('message', (data, isBinary) => {
       if (!isBinary) this.texts.push(data.toString());

@@ -122,7 +122,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
 
-  const ws = new WsServer({
+  const ws: WsServer = new WsServer({
     streams,
     logger,
     maxViewerBufferedBytes: config.maxViewerBufferedBytes,
@@ -131,10 +131,12 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     serverName: SERVER_NAME,
     access: viewerAccess,
     limits: viewerLimits,
+    // Created below; only read when a viewer connects.
+    hlsViewers: { total: (): number => hls.viewers.total(), of: (name: string): number => hls.viewers.of(name) },
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     onHandshakeTimeout: () => connectionLimits.count('handshake_timeout'),
   });
-  const hls = new HlsService({
+  const hls: HlsService = new HlsService({
     streams,
     logger,
     partTargetMs: config.hlsPartTargetMs,
@@ -142,8 +144,10 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     windowSegments: config.hlsWindowSegments,
     blockTimeoutMs: config.hlsBlockTimeoutMs,
     idleTimeoutMs: config.hlsIdleTimeoutMs,
+    limits: viewerLimits,
+    wsViewers: { total: (): number => ws.viewerCount, of: (name: string): number => ws.viewersOf(name) },
   });
-  const metrics = new ServerMetrics({ streams, ws, publish: endpoints, viewerRefusals: viewerAccess, connectionRefusals: connectionLimits });
+  const metrics = new ServerMetrics({ streams, ws, publish: endpoints, viewerRefusals: viewerAccess, connectionRefusals: connectionLimits, hlsViewers: hls.viewers });
   let http: HttpServer;
   try {
     http = createHttpServer({

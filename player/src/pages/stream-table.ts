@@ -18,6 +18,8 @@ export interface StreamInfo {
   fps?: number | null;
   bitrateKbps?: number;
   viewers?: number;
+  /** LL-HLS clients (server hls/hls-clients.ts). */
+  hlsViewers?: number;
   restarts?: number;
   /** publish streams only: a publisher is connected. */
   publisher?: boolean;
@@ -40,7 +42,7 @@ export function streamCells(s: StreamInfo): Record<StreamColumn, string> {
     resolution: s.width && s.height ? `${s.width}x${s.height}` : NONE,
     fps: s.fps ? String(Math.round(s.fps * 100) / 100) : NONE,
     bitrate: live && s.bitrateKbps !== undefined ? `${s.bitrateKbps} kbit/s` : NONE,
-    viewers: s.viewers !== undefined ? String(s.viewers) : NONE,
+    viewers: s.viewers !== undefined ? `${s.viewers}${s.hlsViewers ? ` + ${s.hlsViewers} HLS` : ''}` : NONE,
     restarts: s.restarts !== undefined ? String(s.restarts) : NONE,
     publish: s.publisher === undefined ? '' : s.publisher ? 'publisher connected' : 'no publisher',
   };

@@ -66,6 +66,9 @@ export async function handleHlsRequest(req: IncomingMessage, res: ServerResponse
 async function playlist(req: IncomingMessage, res: ServerResponse, name: string, service: HlsService): Promise<void> {
   const directives = parseDirectives(req.url ?? '');
   if (directives === 'bad') return sendStatus(res, 400, '_HLS_part needs _HLS_msn; both are decimal integers (RFC 8216bis 6.2.5.2)');
+  // Counted as a viewer, under the same limits as WebSocket viewers (hls-clients.ts).
+  const full = service.admit(req, name);
+  if (full) return sendStatus(res, 503, full.message, { 'retry-after': '5' });
   const entry = service.entry(name);
   if (!entry) return sendStatus(res, 404, 'no such stream');
   const { store } = entry;

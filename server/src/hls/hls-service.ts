@@ -12,11 +12,16 @@
  * a stream takes one demand (so an on-demand source starts), and it is released after
  * `idleTimeoutMs` without any HLS request for that stream. HTTP gives no client identity, so it is
  * one demand for all the HLS clients of a stream.
+ *
+ * HLS clients are counted as viewers (hls-clients.ts) and admitted under the same limits as
+ * WebSocket viewers: a new client over a limit gets 503 with Retry-After on its playlist request.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Stream } from '../pipeline/stream.js';
+import type { ViewerLimitRefusal, ViewerLimits } from '../security/viewer-limits.js';
+import { hlsClientKey, HlsClients } from './hls-clients.js';
 import { HlsPackager } from './hls-packager.js';
 import { handleHlsRequest } from './hls-routes.js';
 import { PartStore } from './part-store.js';
@@ -34,8 +39,24 @@ export interface HlsServiceOptions {
   blockTimeoutMs: number;
   /** The viewer demand of a stream is released after this long without an HLS request, ms (hlsIdleTimeoutMs). */
   idleTimeoutMs: number;
+  /** maxViewers / maxViewersPerStream, shared with the WebSocket viewers; absent = no limits. */
+  limits?: ViewerLimits;
+  /** The WebSocket viewers, counted against the same limits. */
+  wsViewers?: ViewerCounts;
   now?: () => number;
 }
+
+/** Viewers now: in total and of one stream. */
+export interface ViewerCounts {
+  total(): number;
+  of(stream: string): number;
+}
+
+/**
+ * A client that has not asked for a playlist for this long has left: LL-HLS clients ask every
+ * part (~0.2 s) and plain HLS clients every target duration (2–6 s here).
+ */
+export const HLS_CLIENT_TTL_MS = 10_000;
 
 /** One stream's packaging state, as the routes use it. */
 export interface HlsEntry {
@@ -63,10 +84,12 @@ export class HlsService {
   private readonly entries = new Map<string, EntryState>();
   private readonly controller = new AbortController();
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly clients: HlsClients;
 
   constructor(options: HlsServiceOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.clients = new HlsClients(HLS_CLIENT_TTL_MS, this.now);
     for (const [name, stream] of options.streams) this.create(name, stream);
     this.sweepTimer = setInterval(() => this.sweep(), Math.max(100, Math.min(5_000, options.idleTimeoutMs / 2)));
     this.sweepTimer.unref();
@@ -79,6 +102,26 @@ export class HlsService {
 
   hasStream(name: string): boolean {
     return this.options.streams.has(name);
+  }
+
+  /** The HLS clients now (hls-clients.ts), for /api/streams, /metrics and the WebSocket limits. */
+  get viewers(): ViewerCounts {
+    return { total: () => this.clients.total(), of: (stream) => this.clients.of(stream) };
+  }
+
+  /**
+   * A playlist request: counts its client, or refuses a new client over a viewer limit (the
+   * WebSocket viewers count too). Clients already watching are never cut off.
+   */
+  admit(req: IncomingMessage, stream: string): ViewerLimitRefusal | null {
+    const key = hlsClientKey(req);
+    if (!this.clients.has(stream, key)) {
+      const ws = this.options.wsViewers;
+      const refusal = this.options.limits?.check(stream, this.clients.total() + (ws?.total() ?? 0), this.clients.of(stream) + (ws?.of(stream) ?? 0));
+      if (refusal) return refusal;
+    }
+    this.clients.touch(stream, key);
+    return null;
   }
 
   /** The entry of a stream for an HLS request: takes the stream's viewer demand if not held. */
@@ -114,6 +157,7 @@ export class HlsService {
 
   /** Releases the demand of streams with no HLS request for idleTimeoutMs (on a timer; public for tests). */
   sweep(): void {
+    this.clients.expire();
     const now = this.now();
     for (const entry of this.entries.values()) {
       if (entry.releaseDemand && entry.active === 0 && now - entry.lastRequestMs > this.options.idleTimeoutMs) {

@@ -26,7 +26,7 @@ export interface HttpServerOptions {
   playerDir: string;
   logger: Logger;
   /** GET/HEAD/OPTIONS /hls/NAME/… (LL-HLS, hls/hls-routes.ts); absent = no HLS. */
-  hls?: Pick<HlsService, 'handle'>;
+  hls?: Pick<HlsService, 'handle' | 'viewers'>;
   /** GET /healthz (http/health.ts); absent = a plain `ok`. */
   health?: () => HealthReport;
   /** GET /metrics (metrics/metrics-http.ts); absent = 404. */
@@ -148,7 +148,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     }
     // Streams that need a viewer token are not advertised (/metrics, loopback only, lists them).
     const listed = [...options.streams.values()].filter((s) => !options.viewerAccess?.requiresToken(s.name));
-    const body = JSON.stringify(listed.map((s) => s.snapshot()));
+    // viewers: WebSocket viewers; hlsViewers: LL-HLS clients (hls/hls-clients.ts).
+    const body = JSON.stringify(listed.map((s) => ({ ...s.snapshot(), hlsViewers: options.hls?.viewers.of(s.name) ?? 0 })));
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',

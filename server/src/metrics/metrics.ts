@@ -1,6 +1,7 @@
 import type { StreamState } from '@framewire/shared';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Stream } from '../pipeline/stream.js';
+import type { ViewerCounts } from '../hls/hls-service.js';
 import { PUBLISH_REFUSAL_REASONS, type PublishEndpoints } from '../publish/publish-endpoints.js';
 import type { ViewerTotals, WsServer } from '../transport/ws-server.js';
 import { CONNECTION_REFUSAL_REASONS, type ConnectionLimits } from '../security/connection-limits.js';
@@ -14,6 +15,8 @@ export interface MetricsSources {
   viewerRefusals?: Pick<ViewerAccess, 'refused'>;
   /** Connections refused by reason (security/connection-limits.ts). */
   connectionRefusals?: Pick<ConnectionLimits, 'refused'>;
+  /** LL-HLS clients (hls/hls-clients.ts); absent = the gauge stays at 0. */
+  hlsViewers?: ViewerCounts;
 }
 
 const STATES: readonly StreamState[] = ['idle', 'starting', 'live', 'waiting', 'ended', 'error'];
@@ -36,7 +39,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
 
   constructor(sources: MetricsSources) {
-    const { streams, ws, publish, viewerRefusals, connectionRefusals } = sources;
+    const { streams, ws, publish, viewerRefusals, connectionRefusals, hlsViewers } = sources;
     const registers = [this.registry];
     const perStream = <T>(read: (stream: Stream) => T) => [...streams.values()].map((s) => [s.name, read(s)] as const);
 
@@ -45,6 +48,7 @@ export class ServerMetrics {
       return [...streams.keys()].map((name) => [name, totals.get(name)?.[field] ?? 0] as const);
     };
     gaugeFrom('framewire_viewers', 'WebSocket viewers connected now', perViewerTotals('viewers'));
+    gaugeFrom('framewire_hls_viewers', 'LL-HLS clients (address + User-Agent) that asked for the playlist in the last 10 s', () => perStream((s) => hlsViewers?.of(s.name) ?? 0));
     counterFrom('framewire_bytes_sent_total', 'Media bytes handed to WebSocket viewer sockets', perViewerTotals('bytesSent'));
     counterFrom('framewire_frames_sent_total', 'Access units handed to WebSocket viewer sockets', perViewerTotals('framesSent'));
     counterFrom('framewire_dropped_frames_total', 'Access units not sent to viewers that fell behind (they resume at the next key frame)', () => perStream((s) => s.droppedFrames));

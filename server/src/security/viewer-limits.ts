@@ -1,12 +1,13 @@
 /**
- * How many WebSocket viewers the server takes: `maxViewers` in total and, per stream, its own
+ * How many viewers the server takes: `maxViewers` in total and, per stream, its own
  * `maxViewers` or else `maxViewersPerStream` (0 = no limit at that level). Each viewer may hold up
  * to maxViewerBufferedBytes of unsent media, so the total bounds memory as well as CPU.
  *
  * A viewer over a limit is accepted and closed with 1013 "Try Again Later" (IANA WebSocket close
  * code registry) and a reason a page can show; no message is sent first, so a player that never
  * got a message falls back to LL-HLS (which a CDN can scale) after its connect timeout, and
- * otherwise retries with backoff. HLS clients are not counted: HTTP requests carry no viewer identity.
+ * otherwise retries with backoff. LL-HLS clients count too (hls/hls-clients.ts: a client is an
+ * address and User-Agent that asked for a playlist lately); a new one over a limit gets 503.
  */
 export type ViewerLimitRefusal = { reason: 'server_full' | 'stream_full'; message: string };
 

@@ -11,6 +11,7 @@ import { selectSubprotocol } from '@framewire/shared';
 import type { TokenCheck } from '../security/tokens.js';
 import type { ViewerAccess, ViewerRefusalReason } from '../security/viewer-access.js';
 import type { ViewerLimits } from '../security/viewer-limits.js';
+import type { ViewerCounts } from '../hls/hls-service.js';
 import { WsSession } from './ws-session.js';
 
 export interface WsServerOptions {
@@ -24,6 +25,8 @@ export interface WsServerOptions {
   access?: ViewerAccess;
   /** maxViewers / maxViewersPerStream (security/viewer-limits.ts); absent = no limits. */
   limits?: ViewerLimits;
+  /** LL-HLS clients (hls/hls-clients.ts), counted against the same limits. */
+  hlsViewers?: ViewerCounts;
   /** An upgrade whose token check has not finished in this long is dropped (security/handshake-timeout.ts). */
   handshakeTimeoutMs?: number;
   /** Called when guardUpgrade() drops a socket (counted as a handshake_timeout refusal). */
@@ -72,6 +75,11 @@ export class WsServer {
       }
     }, options.heartbeatIntervalMs);
     this.heartbeat.unref();
+  }
+
+  /** WebSocket viewers of one stream now. */
+  viewersOf(stream: string): number {
+    return this.perStream.get(stream) ?? 0;
   }
 
   get viewerCount(): number {
@@ -169,7 +177,8 @@ export class WsServer {
       this.reject(ws, CloseCode.STREAM_NOT_FOUND, 'STREAM_NOT_FOUND', message, message);
       return;
     }
-    const full = this.options.limits?.check(name, this.sessions.size, this.perStream.get(name) ?? 0);
+    const hls = this.options.hlsViewers;
+    const full = this.options.limits?.check(name, this.sessions.size + (hls?.total() ?? 0), this.viewersOf(name) + (hls?.of(name) ?? 0));
     if (full) {
       refused(full.reason);
       // No message first: see security/viewer-limits.ts (a player may fall back to LL-HLS).

@@ -64,6 +64,42 @@ describe('viewer limits (maxViewers, maxViewersPerStream, per-stream maxViewers)
   });
 });
 
+describe('LL-HLS clients count as viewers under the same limits', () => {
+  let server: RunningServer;
+  const viewers: Viewer[] = [];
+  beforeAll(async () => {
+    server = await startServer({ host: '127.0.0.1', port: 0, maxViewersPerStream: 2, streams: { demo: 'demo' } }, { logger: testLogger });
+  });
+  afterAll(async () => {
+    for (const v of viewers) v.close();
+    await server.close();
+  });
+  const playlist = (client: string) => fetch(`${server.url}hls/demo/index.m3u8`, { headers: { 'user-agent': client } });
+
+  it('counts an HLS client in /api/streams and /metrics, refuses a new one over the limit with 503, never the ones watching', async () => {
+    // The first playlist waits for a complete segment (or says 503 "no media yet, retry").
+    await expect.poll(async () => (await playlist('client-a')).status, { timeout: 15_000 }).toBe(200);
+    const streams = (await (await fetch(`${server.url}api/streams`)).json()) as Array<{ name: string; viewers: number; hlsViewers: number }>;
+    expect(streams.find((s) => s.name === 'demo')).toMatchObject({ viewers: 0, hlsViewers: 1 });
+    expect(await metric(server, 'framewire_hls_viewers{stream="demo"}')).toBe(1);
+
+    const ws = new Viewer(liveUrl(server.url, 'demo'));
+    viewers.push(ws);
+    await ws.untilFrames(1, 3000); // 2 of 2: one HLS client, one WebSocket viewer
+
+    const refused = await playlist('client-b');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.text()).toMatch(/stream full \(2 viewers\), try again later/);
+    expect((await playlist('client-a')).status, 'a client already watching goes on').toBe(200);
+
+    const third = new Viewer(liveUrl(server.url, 'demo'));
+    viewers.push(third);
+    await third.untilClosed(2000);
+    expect(third.closeCode).toBe(1013);
+  });
+});
+
 describe('connections per address (maxConnectionsPerIp)', () => {
   const LIMIT = 20;
   let server: RunningServer;

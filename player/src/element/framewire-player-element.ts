@@ -24,7 +24,7 @@ import type { PlayerConfig } from '../config.js';
 import { ErrorDetails, ErrorTypes, type PlayerErrorData } from '../errors.js';
 import { PlayerEvents, type PlayerListeners } from '../events.js';
 import type { PlaybackMode } from '../fallback/mode-selector.js';
-import { playWithMutedFallback } from '../lifecycle/autoplay.js';
+import { AutoplayController } from '../lifecycle/autoplay.js';
 import type { PlayerStats } from '../stats/stats-collector.js';
 import { UnmuteButton } from '../ui/unmute-button.js';
 import { configFromAttributes, OBSERVED_ATTRIBUTES, PLAYER_ATTRIBUTES, streamSocketUrl, type ObservedAttribute } from './element-attributes.js';
@@ -99,6 +99,7 @@ export class FramewirePlayerElement extends ElementBase {
   private rebuildQueued = false;
   private disconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly unmuteButton: UnmuteButton;
+  private readonly autoplayController: AutoplayController;
   /** The muted-autoplay fallback runs once per source (see autoplayWithFallback). */
   private autoplayTried = false;
 
@@ -119,6 +120,17 @@ export class FramewirePlayerElement extends ElementBase {
     this.messageElement = message;
     this.unmuteButton = new UnmuteButton(root, video);
     this.unmuteButton.element.setAttribute('part', 'unmute');
+    this.autoplayController = new AutoplayController(video, {
+      mutedFallback: (reason) => {
+        this.unmuteButton.show('unmute');
+        this.dispatchEvent(new CustomEvent('framewire:autoplaymuted', { detail: { reason } }));
+      },
+      blocked: (reason) => {
+        this.unmuteButton.show('play');
+        this.dispatchEvent(new CustomEvent('framewire:error', { detail: { type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.AUTOPLAY_BLOCKED, fatal: false, reason } }));
+      },
+      log: (message) => console.debug(`<${this.localName}>: ${message}`),
+    });
     for (const type of MEDIA_EVENTS) video.addEventListener(type, this.forwardMediaEvent);
     video.addEventListener('canplay', () => this.autoplayWithFallback());
   }
@@ -311,20 +323,10 @@ export class FramewirePlayerElement extends ElementBase {
    * Once per source: a viewer's later pause stays a pause.
    */
   private autoplayWithFallback(): void {
-    const video = this.videoElement;
-    if (this.autoplayTried || !this.hasAttribute('autoplay') || !video.paused) return;
+    if (this.autoplayTried || !this.hasAttribute('autoplay') || !this.videoElement.paused) return;
     this.autoplayTried = true;
-    void playWithMutedFallback(video).then((r) => {
-      if (r.outcome === 'playing-muted') {
-        const reason = `playback with sound was refused (${r.error?.name ?? 'NotAllowedError'}): playing muted until the viewer unmutes`;
-        this.unmuteButton.show('unmute');
-        this.dispatchEvent(new CustomEvent('framewire:autoplaymuted', { detail: { reason } }));
-      } else if (r.outcome === 'blocked') {
-        this.unmuteButton.show('play');
-        const reason = `The browser refused to start playback (${r.error?.name ?? 'NotAllowedError'}): press play`;
-        this.dispatchEvent(new CustomEvent('framewire:error', { detail: { type: ErrorTypes.MEDIA_ERROR, details: ErrorDetails.AUTOPLAY_BLOCKED, fatal: false, reason } }));
-      }
-    });
+    this.autoplayController.reset();
+    this.autoplayController.request();
   }
 
   private showMessage(text: string): void {

@@ -151,3 +151,52 @@ test('hidden for 7 s: suspended after 5 s (socket closed, media dropped), back a
     await stream.stop();
   }
 });
+
+test('hls.js mode, hidden for 7 s: no HLS requests while suspended; on return no stale frame, playing near its earlier latency within 3 s', async ({ page }) => {
+  const stream = await startBarcodeStream({ width: 1280, height: 720 });
+  try {
+    const { errors } = captureErrors(page);
+    await recordPlayerEvents(page, ['suspended', 'resumed']);
+    await installReader(page);
+    const hlsRequests: number[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/hls/cam/')) hlsRequests.push(Date.now());
+    });
+    await page.goto(`${stream.watchUrl}?fallback=hls`);
+    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 20_000 }).toBeGreaterThan(0);
+    await sleep(3000); // past hls.js's start-up stall
+    const normal = await measureWindow(page, 3000);
+
+    await setVisibility(page, 'hidden');
+    await expect.poll(() => recordedEvents(page, 'suspended').then((e) => e.length), { timeout: 8000 }).toBe(1);
+    await sleep(500); // a blocking playlist request in flight may still finish
+    const requestsAt = hlsRequests.length;
+    await sleep(1500);
+    const requestsWhileSuspended = hlsRequests.length - requestsAt;
+
+    const shownAt = await setVisibility(page, 'visible');
+    await expect.poll(() => page.evaluate((t) => window.__barcode.samples.filter((s) => s[0] > t).length, shownAt), { timeout: 10_000 }).toBeGreaterThan(0);
+    const [firstFrame, firstLatency] = await page.evaluate((t) => {
+      const first = window.__barcode.samples.filter((s) => s[0] > t).sort((a, b) => a[0] - b[0])[0]!;
+      return [first[0], first[2]] as const;
+    }, shownAt);
+    await sleep(Math.max(0, shownAt + 3000 - Date.now()));
+    const after = await measureWindow(page, 3000);
+    const events = await recordedEvents(page);
+    console.log(`\nhls.js tab return: HLS requests while suspended ${requestsWhileSuspended}; first frame ${(firstFrame - shownAt).toFixed(0)} ms after shown (latency ${firstLatency.toFixed(0)} ms);` +
+      ` latency p50 before ${normal.latency.p50.toFixed(0)} ms, 3–6 s after return ${after.latency.p50.toFixed(0)} ms (p95 ${after.latency.p95.toFixed(0)}), ${after.presentedFps.toFixed(1)} fps` +
+      `\n  events: ${events.map((e) => e.event).join(', ')}\n`);
+
+    expect(requestsWhileSuspended, 'HLS requests while suspended').toBe(0);
+    expect(events.find((e) => e.event === 'resumed')?.data['suspended']).toBe(true);
+    expect(firstFrame - shownAt, 'shown → first frame, ms').toBeLessThan(3000);
+    // Nothing buffered before hiding is shown (that frame was 4.5 s old before the live seek on resume).
+    expect(firstLatency, 'latency of the first frame after return, ms').toBeLessThan(normal.latency.p50 + 1000);
+    // At hls.js's live edge again, not 7 s behind: within half a second of before.
+    expect(after.latency.p50, 'latency 3–6 s after return, ms').toBeLessThan(normal.latency.p50 + 500);
+    expect(after.presentedFps).toBeGreaterThan(0.6 * stream.source.fps);
+    expect(errors).toEqual([]);
+  } finally {
+    await stream.stop();
+  }
+});

@@ -548,8 +548,11 @@ export class FramewirePlayer extends EventEmitter<PlayerListeners> {
       this.remux?.discontinuity();
       this.ws.connect();
     } else {
-      this.fallback?.resumeHls();
-      this.requestPlay(this.playAfterResume);
+      // Play once the HLS engine is at the live edge, not from what was buffered before hiding.
+      const play = this.playAfterResume;
+      this.fallback?.resumeHls(() => {
+        if (!this.suspended) this.requestPlay(play);
+      });
     }
   }
 

@@ -108,9 +108,10 @@ export class FallbackController {
     this.hls?.suspend();
   }
 
-  /** Visible again: the HLS engine loads again from the live edge. */
-  resumeHls(): void {
-    this.hls?.resume();
+  /** Visible again: the HLS engine loads again from the live edge; `atLiveEdge`: see HlsPlayback.resume. */
+  resumeHls(atLiveEdge?: () => void): void {
+    if (this.hls) this.hls.resume(atLiveEdge);
+    else atLiveEdge?.();
   }
 
   /** hls.js: live edge latency and target, for the stats. */

@@ -37,8 +37,11 @@ export interface HlsPlayback {
   hasPlayed?(): boolean;
   /** The page is hidden (lifecycle/visibility.ts): stop loading until resume(). */
   suspend(): void;
-  /** Visible again: load again from the live edge. */
-  resume(): void;
+  /**
+   * Visible again: load again from the live edge. `atLiveEdge` is called once playback may start
+   * without showing what was buffered before the page was hidden (at once where nothing is held).
+   */
+  resume(atLiveEdge?: () => void): void;
   /** Stops loading and releases the element (its src is removed). */
   destroy(): void;
 }

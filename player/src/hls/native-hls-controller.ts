@@ -88,9 +88,10 @@ export class NativeHlsController implements HlsPlayback {
    * window), so seek to about a second before the seekable end (Safari plays LL-HLS at
    * PART-HOLD-BACK, 3 parts ≈ 0.6 s, behind the edge; a second leaves it a part of margin).
    */
-  resume(): void {
+  resume(atLiveEdge?: () => void): void {
     const s = this.video.seekable;
     if (s.length) this.video.currentTime = Math.max(s.start(s.length - 1), s.end(s.length - 1) - 1);
+    atLiveEdge?.();
   }
 
   destroy(): void {

@@ -35,21 +35,22 @@ export class HlsClients {
     clients.set(key, this.now());
   }
 
-  /** Clients of one stream now. */
+  /**
+   * Clients of one stream: those seen within ttlMs, and those gone since the last expire() (the
+   * owner's timer calls it every few seconds). Cheap: this runs on every playlist request.
+   */
   of(stream: string): number {
-    this.expire();
     return this.seen.get(stream)?.size ?? 0;
   }
 
-  /** Clients of every stream now. */
+  /** Clients of every stream (as of()). */
   total(): number {
-    this.expire();
     let n = 0;
     for (const clients of this.seen.values()) n += clients.size;
     return n;
   }
 
-  /** Forgets clients not seen for ttlMs (also on a timer: memory stays bounded by the live clients). */
+  /** Forgets clients not seen for ttlMs (on the owner's timer: memory stays bounded by the live clients). */
   expire(): void {
     const oldest = this.now() - this.ttlMs;
     for (const [stream, clients] of this.seen) {

@@ -54,7 +54,8 @@ export interface ViewerCounts {
 
 /**
  * A client that has not asked for a playlist for this long has left: LL-HLS clients ask every
- * part (~0.2 s) and plain HLS clients every target duration (2–6 s here).
+ * part (~0.2 s) and plain HLS clients every target duration (2–6 s here). Forgotten by sweep(),
+ * so a client that left still counts for up to one sweep interval (≤ 5 s) more.
  */
 export const HLS_CLIENT_TTL_MS = 10_000;
 

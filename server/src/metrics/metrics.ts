@@ -48,7 +48,7 @@ export class ServerMetrics {
       return [...streams.keys()].map((name) => [name, totals.get(name)?.[field] ?? 0] as const);
     };
     gaugeFrom('framewire_viewers', 'WebSocket viewers connected now', perViewerTotals('viewers'));
-    gaugeFrom('framewire_hls_viewers', 'LL-HLS clients (address + User-Agent) that asked for the playlist in the last 10 s', () => perStream((s) => hlsViewers?.of(s.name) ?? 0));
+    gaugeFrom('framewire_hls_viewers', 'LL-HLS clients (address + User-Agent) that asked for the playlist in the last 10–15 s', () => perStream((s) => hlsViewers?.of(s.name) ?? 0));
     counterFrom('framewire_bytes_sent_total', 'Media bytes handed to WebSocket viewer sockets', perViewerTotals('bytesSent'));
     counterFrom('framewire_frames_sent_total', 'Access units handed to WebSocket viewer sockets', perViewerTotals('framesSent'));
     counterFrom('framewire_dropped_frames_total', 'Access units not sent to viewers that fell behind (they resume at the next key frame)', () => perStream((s) => s.droppedFrames));

@@ -14,6 +14,7 @@ describe('HlsClients', () => {
     clients.touch('a', '10.0.0.1|ua'); // still polling
     now = 12_000;
     expect(clients.has('a', '10.0.0.2|ua')).toBe(false);
+    clients.expire();
     expect([clients.of('a'), clients.of('b'), clients.total()]).toEqual([1, 0, 1]);
     now = 30_000;
     clients.expire();

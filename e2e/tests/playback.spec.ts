@@ -49,7 +49,12 @@ test("/watch/demo: a viewer's pause stays a pause (autoplay does not undo it); p
   await page.goto(`${server.url}watch/demo`);
   const frames = (): Promise<number> => page.evaluate(() => document.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames);
   await expect.poll(frames, { timeout: 15_000 }).toBeGreaterThan(10);
-  await page.evaluate(() => document.querySelector('video')!.pause()); // as the native controls do
+  const readyState = await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    v.pause(); // as the native controls do
+    return v.readyState;
+  });
+  console.log(`paused by the viewer at readyState ${readyState}`);
   await page.waitForTimeout(200);
   const paused = await frames();
   await page.waitForTimeout(2000); // ~60 frames arrive meanwhile: each used to bring a play()

@@ -86,26 +86,41 @@ export class AutoplayController {
   private inFlight = false;
   private blockedState = false;
   private viewerPaused = false;
+  /**
+   * Between 'play' and 'pause' events. pause() sets `paused` at once but its event comes a task
+   * later; a request() in between (a frame appended meanwhile) would undo the viewer's pause
+   * before it could be recognised, so a paused element still marked playing waits for its event.
+   */
+  private playingState = false;
   private destroyed = false;
   private readonly onPlaying = (): void => {
     this.blockedState = false;
   };
   private readonly onPlay = (): void => {
     this.viewerPaused = false;
+    this.playingState = true;
+  };
+  /** A new source (HTML load algorithm: `paused` set without a pause event). */
+  private readonly onEmptied = (): void => {
+    this.playingState = false;
   };
   private readonly onPause = (): void => {
+    this.playingState = false;
     const m = this.media;
-    // Not the viewer's: the end of a stream, an element with nothing to show yet (a new
-    // MediaSource), or a pause the player or the browser made (pauseIsOurs).
-    if (m.ended || m.readyState < 2 || this.handlers.pauseIsOurs?.()) return;
+    // Not the viewer's: the end of a stream, or a pause the player or the browser made
+    // (pauseIsOurs). Whatever readyState says: a live element sitting at the end of its buffer
+    // (every stall) reports HAVE_METADATA, and a viewer may well pause it then. A new MediaSource
+    // sets `paused` without a pause event (HTML media element load algorithm).
+    if (m.ended || this.handlers.pauseIsOurs?.()) return;
     this.viewerPaused = true;
   };
 
-  constructor(private readonly media: PlayableMedia & Pick<HTMLMediaElement, 'paused' | 'ended' | 'readyState' | 'addEventListener' | 'removeEventListener'>,
+  constructor(private readonly media: PlayableMedia & Pick<HTMLMediaElement, 'paused' | 'ended' | 'addEventListener' | 'removeEventListener'>,
               private readonly handlers: AutoplayHandlers) {
     media.addEventListener('playing', this.onPlaying);
     media.addEventListener('play', this.onPlay);
     media.addEventListener('pause', this.onPause);
+    media.addEventListener('emptied', this.onEmptied);
   }
 
   /** The viewer paused the element: it stays paused until played again. */
@@ -121,6 +136,7 @@ export class AutoplayController {
   /** Plays the element if it is paused and nothing is pending or refused. */
   request(): void {
     if (this.destroyed || this.inFlight || this.blockedState || this.viewerPaused || !this.media.paused) return;
+    if (this.playingState) return; // paused a moment ago: its pause event decides (see playingState)
     this.inFlight = true;
     const wasMuted = this.media.muted;
     void playWithMutedFallback(this.media).then((r) => {
@@ -153,5 +169,6 @@ export class AutoplayController {
     this.media.removeEventListener('playing', this.onPlaying);
     this.media.removeEventListener('play', this.onPlay);
     this.media.removeEventListener('pause', this.onPause);
+    this.media.removeEventListener('emptied', this.onEmptied);
   }
 }

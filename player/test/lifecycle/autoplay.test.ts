@@ -126,12 +126,38 @@ describe('AutoplayController', () => {
     await flush();
     expect(m.paused).toBe(false);
     ours = false;
-    m.readyState = 0; // a new MediaSource: nothing to show yet
+    m.readyState = 1; // at the end of its buffer (a stall): still the viewer's pause
     m.pause();
-    m.readyState = 4;
     c.request();
     await flush();
-    expect(m.paused).toBe(false);
+    expect(m.paused).toBe(true);
+    m.ended = true; // the end of a stream is not
+    m.readyState = 4;
+    await m.play();
+    m.pause();
+    expect(c.pausedByViewer).toBe(false);
+    c.destroy();
+  });
+
+  it("a frame appended between the viewer's pause() and its pause event does not undo the pause; a new source (emptied) may play", async () => {
+    const m = new FakeMedia(() => null);
+    const c = new AutoplayController(m as never, { mutedFallback: () => {}, blocked: () => {}, log: () => {} });
+    c.request();
+    await flush();
+    m.paused = true; // pause(): `paused` at once, the event a task later
+    c.request();
+    await flush();
+    expect(m.paused).toBe(true);
+    m.emit('pause');
+    c.request();
+    await flush();
+    expect([m.paused, m.plays]).toEqual([true, 1]);
+    await m.play(); // the viewer
+    m.paused = true; // a new MediaSource: paused without a pause event, but 'emptied'
+    m.emit('emptied');
+    c.request();
+    await flush();
+    expect([m.paused, m.plays]).toEqual([false, 3]);
     c.destroy();
   });
 });

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { openReading } from '../support/barcode-reader.js';
 import { captureErrors, startBarcodeStream } from '../support/harness.js';
 import { runSoak, soakTable } from '../support/soak.js';
 
@@ -23,9 +23,7 @@ test(`soak ${MINUTES} min: latency at the last minute within one frame of minute
   const stream = await startBarcodeStream({ width: 1280, height: 720 });
   try {
     const { errors } = captureErrors(page);
-    await installReader(page);
-    await page.goto(stream.watchUrl);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, stream.watchUrl);
     await page.waitForTimeout(5000);
     const started = new Date().toISOString();
     const r = await runSoak(browser, page, stream, MINUTES, (row) =>

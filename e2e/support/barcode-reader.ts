@@ -13,7 +13,7 @@
  * (Date.now() − (timeOrigin + performance.now())) at install time and corrects for it. Date.now()
  * floors to whole ms, so figures carry up to 1 ms of quantisation.
  */
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { barcodeBits, barcodeLayout, crc8, decodeBarcode } from './barcode.js';
 
 export interface ReaderOptions {
@@ -200,4 +200,14 @@ export function canvasSourceScript(width: number, height: number, fps = 30000 / 
 
 export async function installReader(page: Page, options: ReaderOptions = {}): Promise<void> {
   await page.addInitScript({ content: readerScript(options) });
+}
+
+/**
+ * installReader, open `url`, and wait for the first presented frame with a readable barcode: the
+ * start of every latency measurement (a page that never shows one fails here, after `timeoutMs`).
+ */
+export async function openReading(page: Page, url: string, timeoutMs = 15_000): Promise<void> {
+  await installReader(page);
+  await page.goto(url);
+  await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: timeoutMs }).toBeGreaterThan(0);
 }

@@ -3,7 +3,7 @@
  * lands at the live edge rather than a GOP behind.
  */
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { installReader, openReading } from '../support/barcode-reader.js';
 import { sleep, startBarcodeStream, tracePlayer } from '../support/harness.js';
 import { playerDecisions } from '../support/player-events.js';
 import { latencyTimeline, measureWindow, resultTable } from '../support/stats.js';
@@ -13,9 +13,7 @@ test('late joiner: first frame within 1 s, then at the live edge', async ({ brow
   const stream = await startBarcodeStream({ width: 1280, height: 720 });
   const first = await browser.newPage();
   try {
-    await installReader(first);
-    await first.goto(stream.watchUrl);
-    await expect.poll(() => first.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(first, stream.watchUrl);
     await sleep(3000);
 
     // Join half a GOP after a live IDR (GOP 30 at 29.97 ≈ 1 s): the worst case for a player that

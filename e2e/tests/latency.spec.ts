@@ -9,7 +9,7 @@
  * (108.5 ms, CI). A player that is slow all the time still fails every window.
  */
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { openReading } from '../support/barcode-reader.js';
 import { captureErrors, playerStats, startBarcodeStream, tracePlayer } from '../support/harness.js';
 import { latencyTimeline, measureWindow, resultTable, summarize, type WindowResult } from '../support/stats.js';
 
@@ -20,9 +20,7 @@ test('720p29.97 barcode: p95 capture→display latency under 100 ms, frames keep
   const stream = await startBarcodeStream({ width: 1280, height: 720 });
   try {
     const { errors } = captureErrors(page);
-    await installReader(page);
-    await page.goto(stream.watchUrl);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, stream.watchUrl);
     await page.waitForTimeout(3000); // warm-up: latency controller settles
     const trace = tracePlayer(page);
     const windows: WindowResult[] = [];

@@ -9,7 +9,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { openReading } from '../support/barcode-reader.js';
 import { BarcodeSource } from '../support/barcode-source.js';
 import { captureErrors, playerStats, sleep } from '../support/harness.js';
 import { recordedEvents, recordPlayerEvents } from '../support/player-events.js';
@@ -30,9 +30,7 @@ test('server restart under a playing page: new frames within 2 s of the server b
     const port = Number(new URL(server.url).port);
     const { errors } = captureErrors(page);
     await recordPlayerEvents(page, ['disconnected', 'connected']);
-    await installReader(page);
-    await page.goto(`${server.url}watch/cam`);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, `${server.url}watch/cam`);
     await sleep(2000);
     const before = await measureWindow(page, 3000);
 

@@ -8,7 +8,7 @@
  * held to the bar, as in latency.spec.ts, so one ~1.5 s episode does not decide it.
  */
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { openReading } from '../support/barcode-reader.js';
 import { findNumbers, playerStats, sleep, startBarcodeStream } from '../support/harness.js';
 import { latencyTimeline, measureWindow, resultTable, type WindowResult } from '../support/stats.js';
 import { WsViewer } from '../support/ws-viewer.js';
@@ -26,9 +26,7 @@ test('a stalled viewer: page latency and server memory unaffected, drops counted
   });
   let slow: WsViewer | undefined;
   try {
-    await installReader(page);
-    await page.goto(stream.watchUrl);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, stream.watchUrl);
     await sleep(4000);
     const before = await measureWindow(page, 5000);
     const rss0 = stream.server.rssBytes();

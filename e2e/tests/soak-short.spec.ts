@@ -6,7 +6,7 @@
  * heap growth under 20 MB, the SourceBuffer holding at most the 10 s back buffer (+ 2 s).
  */
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { openReading } from '../support/barcode-reader.js';
 import { captureErrors, startBarcodeStream } from '../support/harness.js';
 import { runSoak, soakTable } from '../support/soak.js';
 
@@ -17,9 +17,7 @@ test(`soak (${MINUTES} min): latency does not drift, memory stays flat`, async (
   const stream = await startBarcodeStream({ width: 1280, height: 720 });
   try {
     const { errors } = captureErrors(page);
-    await installReader(page);
-    await page.goto(stream.watchUrl);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, stream.watchUrl);
     await page.waitForTimeout(5000); // warm-up: the latency controller settles
     const r = await runSoak(browser, page, stream, MINUTES, (row) => console.log(`minute ${row.minute}: p50 ${row.p50.toFixed(1)} ms, heap ${row.heapMB.toFixed(2)} MB, buffered ${row.bufferedSec.toFixed(1)} s`));
     const summary = `latency p50 minute 1 → ${MINUTES}: ${r.minutes[0]!.p50.toFixed(1)} → ${r.minutes.at(-1)!.p50.toFixed(1)} ms (drift ${r.latencyDriftMs.toFixed(1)} ms, frame interval ${r.frameIntervalMs.toFixed(1)} ms); ` +

@@ -1,15 +1,13 @@
 /** When a stdin source's encoder exits, viewers are told and the server carries on with the rest. */
 import { expect, test } from '@playwright/test';
-import { installReader } from '../support/barcode-reader.js';
+import { openReading } from '../support/barcode-reader.js';
 import { sleep, startBarcodeStream } from '../support/harness.js';
 import { WsViewer } from '../support/ws-viewer.js';
 
 test('encoder exit: page says the source ended, server keeps serving', async ({ page }) => {
   const stream = await startBarcodeStream({ width: 1280, height: 720, extraStreams: ['demo=demo'] });
   try {
-    await installReader(page);
-    await page.goto(stream.watchUrl);
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, stream.watchUrl);
 
     stream.source.kill('SIGKILL'); // the encoder dies: its stdout (the server's stdin) ends
     await stream.source.exited;

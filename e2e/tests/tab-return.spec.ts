@@ -9,7 +9,7 @@
  * and the test pauses the video on hide, as Chrome does to video-only media in background tabs.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { installReader, type RawSample } from '../support/barcode-reader.js';
+import { installReader, openReading, type RawSample } from '../support/barcode-reader.js';
 import { captureErrors, sleep, startBarcodeStream, type BarcodeStream } from '../support/harness.js';
 import { playerDecisions, recordedEvents, recordPlayerEvents } from '../support/player-events.js';
 import { latencyTimeline, measureWindow, summarize, type WindowResult } from '../support/stats.js';
@@ -74,10 +74,8 @@ test('hidden for 1.5 s (within the grace period): back at the live edge within 5
   try {
     const { errors } = captureErrors(page);
     await recordPlayerEvents(page, ['suspended', 'resumed', 'connected']);
-    await installReader(page);
     const decisions = playerDecisions(page);
-    await page.goto(`${stream.watchUrl}?fw.debug=true`); // the player logs its seeks and suspensions
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, `${stream.watchUrl}?fw.debug=true`); // the player logs its seeks and suspensions
     await sleep(2500);
     const normal = await measureWindow(page, 3000);
 
@@ -107,10 +105,8 @@ test('hidden for 7 s: suspended after 5 s (socket closed, media dropped), back a
   try {
     const { errors } = captureErrors(page);
     await recordPlayerEvents(page, ['suspended', 'resumed', 'connected']);
-    await installReader(page);
     const decisions = playerDecisions(page);
-    await page.goto(`${stream.watchUrl}?fw.debug=true`); // the player logs its seeks and suspensions
-    await expect.poll(() => page.evaluate(() => window.__barcode.samples.length), { timeout: 15_000 }).toBeGreaterThan(0);
+    await openReading(page, `${stream.watchUrl}?fw.debug=true`); // the player logs its seeks and suspensions
     await sleep(2500);
     const normal = await measureWindow(page, 3000);
     expect(await viewers(stream)).toBe(1);

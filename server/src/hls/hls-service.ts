@@ -106,9 +106,7 @@ export class HlsService {
   }
 
   /** The HLS clients now (hls-clients.ts), for /api/streams, /metrics and the WebSocket limits. */
-  get viewers(): ViewerCounts {
-    return { total: () => this.clients.total(), of: (stream) => this.clients.of(stream) };
-  }
+  readonly viewers: ViewerCounts = { total: () => this.clients.total(), of: (stream) => this.clients.of(stream) };
 
   /**
    * A playlist request: counts its client, or refuses a new client over a viewer limit (the

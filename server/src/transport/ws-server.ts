@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CloseCode, type ErrorMessage } from '@framewire/shared';
+import { CloseCode, selectSubprotocol, type ErrorMessage } from '@framewire/shared';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { STREAM_NAME_PATTERN } from '../config.js';
 import type { Stream } from '../pipeline/stream.js';
 import { httpRefusal } from '../http/raw-response.js';
 import { guardUpgrade } from '../security/handshake-timeout.js';
-import { selectSubprotocol } from '@framewire/shared';
 import type { TokenCheck } from '../security/tokens.js';
 import type { ViewerAccess, ViewerRefusalReason } from '../security/viewer-access.js';
 import type { ViewerLimits } from '../security/viewer-limits.js';

@@ -122,7 +122,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     heartbeatIntervalMs: config.heartbeatIntervalMs,
   });
 
-  const ws: WsServer = new WsServer({
+  const ws = new WsServer({
     streams,
     logger,
     maxViewerBufferedBytes: config.maxViewerBufferedBytes,
@@ -131,12 +131,10 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     serverName: SERVER_NAME,
     access: viewerAccess,
     limits: viewerLimits,
-    // Created below; only read when a viewer connects.
-    hlsViewers: { total: (): number => hls.viewers.total(), of: (name: string): number => hls.viewers.of(name) },
     handshakeTimeoutMs: config.handshakeTimeoutMs,
     onHandshakeTimeout: () => connectionLimits.count('handshake_timeout'),
   });
-  const hls: HlsService = new HlsService({
+  const hls = new HlsService({
     streams,
     logger,
     partTargetMs: config.hlsPartTargetMs,
@@ -145,8 +143,10 @@ export async function startServer(partial: Partial<ServerConfig> = {}, startOpti
     blockTimeoutMs: config.hlsBlockTimeoutMs,
     idleTimeoutMs: config.hlsIdleTimeoutMs,
     limits: viewerLimits,
-    wsViewers: { total: (): number => ws.viewerCount, of: (name: string): number => ws.viewersOf(name) },
   });
+  // One limit over both kinds of viewer (security/viewer-limits.ts).
+  viewerLimits.count(ws.viewers);
+  viewerLimits.count(hls.viewers);
   const metrics = new ServerMetrics({ streams, ws, publish: endpoints, viewerRefusals: viewerAccess, connectionRefusals: connectionLimits, hlsViewers: hls.viewers });
   let http: HttpServer;
   try {

@@ -270,8 +270,10 @@ export class LatencyController {
       leadSeconds: this.forceLiveEdge ? this.leadSeconds : 0,
     }, this.policy);
     if (action.kind === 'none') {
-      if (action.done) this.forceLiveEdge = false;
-      if (action.done) this.leadSeconds = 0;
+      if (action.done) {
+        this.forceLiveEdge = false;
+        this.leadSeconds = 0;
+      }
       return;
     }
     this.lastAction = action;

@@ -123,11 +123,6 @@ export class AutoplayController {
     media.addEventListener('emptied', this.onEmptied);
   }
 
-  /** The viewer paused the element: it stays paused until played again. */
-  get pausedByViewer(): boolean {
-    return this.viewerPaused;
-  }
-
   /** Waiting for a user gesture after a refusal. */
   get blocked(): boolean {
     return this.blockedState;

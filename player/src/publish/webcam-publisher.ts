@@ -3,7 +3,7 @@
  * Annex-B, realtime) → one binary WebSocket message per encoded chunk. The server's Annex-B
  * ingest cuts access units itself, so chunk boundaries need not mean anything to it.
  */
-import { FRAMEWIRE_SUBPROTOCOL, isSubprotocolSafe, PUBLISH_KEY_SUBPROTOCOL_PREFIX } from '@framewire/shared';
+import { isSubprotocolSafe, PUBLISH_KEY_SUBPROTOCOL_PREFIX, secretSubprotocols } from '@framewire/shared';
 
 export interface WebcamPublisherOptions {
   /** ws(s)://HOST/publish/NAME */
@@ -246,7 +246,7 @@ export class WebcamPublisher {
 
 /** Where and how the publisher's socket carries its key (see WebcamPublisherOptions.key). */
 export function publishSocketTarget(url: string, key: string): { url: string; protocols: string[] } {
-  if (isSubprotocolSafe(key)) return { url, protocols: [FRAMEWIRE_SUBPROTOCOL, PUBLISH_KEY_SUBPROTOCOL_PREFIX + key] };
+  if (isSubprotocolSafe(key)) return { url, protocols: secretSubprotocols(PUBLISH_KEY_SUBPROTOCOL_PREFIX, key) };
   const withKey = new URL(url);
   withKey.searchParams.set('key', key);
   return { url: withKey.href, protocols: [] };

@@ -11,7 +11,7 @@
  * (which the server selects, so the token is not echoed back): browsers let a page set no
  * headers on a WebSocket, and a subprotocol keeps the token out of the URL and of access logs.
  */
-import { CloseCode, FRAMEWIRE_SUBPROTOCOL, parseServerMessage, TOKEN_SUBPROTOCOL_PREFIX, type ServerMessage } from '@framewire/shared';
+import { CloseCode, parseServerMessage, secretSubprotocols, TOKEN_SUBPROTOCOL_PREFIX, type ServerMessage } from '@framewire/shared';
 import { decideReconnect, type ReconnectPolicy } from './reconnect-policy.js';
 
 export interface WsClientOptions extends ReconnectPolicy {
@@ -21,7 +21,7 @@ export interface WsClientOptions extends ReconnectPolicy {
 
 /** Subprotocols to offer: none without a token (as before tokens existed). */
 export function viewerSubprotocols(token: string | undefined): string[] | undefined {
-  return token ? [FRAMEWIRE_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + token] : undefined;
+  return token ? secretSubprotocols(TOKEN_SUBPROTOCOL_PREFIX, token) : undefined;
 }
 
 export interface WsClientHandlers {

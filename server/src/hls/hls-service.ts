@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Stream } from '../pipeline/stream.js';
-import type { ViewerLimitRefusal, ViewerLimits } from '../security/viewer-limits.js';
+import type { ViewerCounts, ViewerLimitRefusal, ViewerLimits } from '../security/viewer-limits.js';
 import { hlsClientKey, HlsClients } from './hls-clients.js';
 import { HlsPackager } from './hls-packager.js';
 import { handleHlsRequest } from './hls-routes.js';
@@ -41,15 +41,7 @@ export interface HlsServiceOptions {
   idleTimeoutMs: number;
   /** maxViewers / maxViewersPerStream, shared with the WebSocket viewers; absent = no limits. */
   limits?: ViewerLimits;
-  /** The WebSocket viewers, counted against the same limits. */
-  wsViewers?: ViewerCounts;
   now?: () => number;
-}
-
-/** Viewers now: in total and of one stream. */
-export interface ViewerCounts {
-  total(): number;
-  of(stream: string): number;
 }
 
 /**
@@ -115,8 +107,7 @@ export class HlsService {
   admit(req: IncomingMessage, stream: string): ViewerLimitRefusal | null {
     const key = hlsClientKey(req);
     if (!this.clients.has(stream, key)) {
-      const ws = this.options.wsViewers;
-      const refusal = this.options.limits?.check(stream, this.clients.total() + (ws?.total() ?? 0), this.clients.of(stream) + (ws?.of(stream) ?? 0));
+      const refusal = this.options.limits?.check(stream);
       if (refusal) return refusal;
     }
     this.clients.touch(stream, key);

@@ -1,10 +1,10 @@
 import type { StreamState } from '@framewire/shared';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Stream } from '../pipeline/stream.js';
-import type { ViewerCounts } from '../hls/hls-service.js';
 import { PUBLISH_REFUSAL_REASONS, type PublishEndpoints } from '../publish/publish-endpoints.js';
 import type { ViewerTotals, WsServer } from '../transport/ws-server.js';
 import { CONNECTION_REFUSAL_REASONS, type ConnectionLimits } from '../security/connection-limits.js';
+import type { ViewerCounts } from '../security/viewer-limits.js';
 import { VIEWER_REFUSAL_REASONS, VIEWER_TRANSPORTS, type ViewerAccess } from '../security/viewer-access.js';
 
 export interface MetricsSources {

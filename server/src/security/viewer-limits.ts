@@ -11,6 +11,12 @@
  */
 export type ViewerLimitRefusal = { reason: 'server_full' | 'stream_full'; message: string };
 
+/** Viewers of one kind now (WebSocket sessions, LL-HLS clients): in total and of one stream. */
+export interface ViewerCounts {
+  total(): number;
+  of(stream: string): number;
+}
+
 export interface ViewerLimitsOptions {
   /** Total over all streams; 0 = none. */
   maxViewers: number;
@@ -19,14 +25,27 @@ export interface ViewerLimitsOptions {
 }
 
 export class ViewerLimits {
+  private readonly counted: ViewerCounts[] = [];
+
   constructor(private readonly options: ViewerLimitsOptions) {}
 
-  /** null when one more viewer of `stream` fits, given the viewers connected now. */
-  check(stream: string, totalNow: number, streamNow: number): ViewerLimitRefusal | null {
+  /** Counts these viewers against the limits (each kind once: the WebSocket server, the HLS service). */
+  count(viewers: ViewerCounts): void {
+    this.counted.push(viewers);
+  }
+
+  /** null when one more viewer of `stream` fits, given every counted viewer now. */
+  check(stream: string): ViewerLimitRefusal | null {
     const { maxViewers } = this.options;
-    if (maxViewers > 0 && totalNow >= maxViewers) return { reason: 'server_full', message: `server full (${maxViewers} viewers), try again later` };
+    if (maxViewers > 0 && this.sum((c) => c.total()) >= maxViewers) return { reason: 'server_full', message: `server full (${maxViewers} viewers), try again later` };
     const perStream = this.options.perStream(stream);
-    if (perStream > 0 && streamNow >= perStream) return { reason: 'stream_full', message: `stream full (${perStream} viewers), try again later` };
+    if (perStream > 0 && this.sum((c) => c.of(stream)) >= perStream) return { reason: 'stream_full', message: `stream full (${perStream} viewers), try again later` };
     return null;
+  }
+
+  private sum(read: (viewers: ViewerCounts) => number): number {
+    let n = 0;
+    for (const c of this.counted) n += read(c);
+    return n;
   }
 }

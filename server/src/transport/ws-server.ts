@@ -9,8 +9,7 @@ import { httpRefusal } from '../http/raw-response.js';
 import { guardUpgrade } from '../security/handshake-timeout.js';
 import type { TokenCheck } from '../security/tokens.js';
 import type { ViewerAccess, ViewerRefusalReason } from '../security/viewer-access.js';
-import type { ViewerLimits } from '../security/viewer-limits.js';
-import type { ViewerCounts } from '../hls/hls-service.js';
+import type { ViewerCounts, ViewerLimits } from '../security/viewer-limits.js';
 import { WsSession } from './ws-session.js';
 
 export interface WsServerOptions {
@@ -22,10 +21,8 @@ export interface WsServerOptions {
   serverName: string;
   /** Origin allow-list and viewer tokens (security/viewer-access.ts); absent = anyone may watch. */
   access?: ViewerAccess;
-  /** maxViewers / maxViewersPerStream (security/viewer-limits.ts); absent = no limits. */
+  /** maxViewers / maxViewersPerStream (security/viewer-limits.ts; LL-HLS clients count too); absent = no limits. */
   limits?: ViewerLimits;
-  /** LL-HLS clients (hls/hls-clients.ts), counted against the same limits. */
-  hlsViewers?: ViewerCounts;
   /** An upgrade whose token check has not finished in this long is dropped (security/handshake-timeout.ts). */
   handshakeTimeoutMs?: number;
   /** Called when guardUpgrade() drops a socket (counted as a handshake_timeout refusal). */
@@ -76,10 +73,8 @@ export class WsServer {
     this.heartbeat.unref();
   }
 
-  /** WebSocket viewers of one stream now. */
-  viewersOf(stream: string): number {
-    return this.perStream.get(stream) ?? 0;
-  }
+  /** The WebSocket viewers now, for the viewer limits. */
+  readonly viewers: ViewerCounts = { total: () => this.sessions.size, of: (stream) => this.perStream.get(stream) ?? 0 };
 
   get viewerCount(): number {
     return this.sessions.size;
@@ -176,8 +171,7 @@ export class WsServer {
       this.reject(ws, CloseCode.STREAM_NOT_FOUND, 'STREAM_NOT_FOUND', message, message);
       return;
     }
-    const hls = this.options.hlsViewers;
-    const full = this.options.limits?.check(name, this.sessions.size + (hls?.total() ?? 0), this.viewersOf(name) + (hls?.of(name) ?? 0));
+    const full = this.options.limits?.check(name);
     if (full) {
       refused(full.reason);
       // No message first: see security/viewer-limits.ts (a player may fall back to LL-HLS).

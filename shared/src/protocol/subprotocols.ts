@@ -18,6 +18,11 @@ export function isSubprotocolSafe(value: string): boolean {
   return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value);
 }
 
+/** What a client offers to carry `secret`: `framewire` (which the server selects) and `prefix` + secret. */
+export function secretSubprotocols(prefix: string, secret: string): string[] {
+  return [FRAMEWIRE_SUBPROTOCOL, prefix + secret];
+}
+
 /** The value after `prefix` in a `Sec-WebSocket-Protocol` request header, or null. */
 export function subprotocolValue(header: string | string[] | undefined, prefix: string): string | null {
   if (typeof header !== 'string') return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSubprotocolSafe, PUBLISH_KEY_SUBPROTOCOL_PREFIX, selectSubprotocol, subprotocolValue, TOKEN_SUBPROTOCOL_PREFIX } from '../../src/protocol/subprotocols.js';
+import { isSubprotocolSafe, PUBLISH_KEY_SUBPROTOCOL_PREFIX, secretSubprotocols, selectSubprotocol, subprotocolValue, TOKEN_SUBPROTOCOL_PREFIX } from '../../src/protocol/subprotocols.js';
 
 describe('WebSocket subprotocols carrying secrets', () => {
   it('reads the value after a prefix from the request header, or null', () => {
@@ -15,6 +15,13 @@ describe('WebSocket subprotocols carrying secrets', () => {
     expect(selectSubprotocol(new Set([`${TOKEN_SUBPROTOCOL_PREFIX}t`, 'other']))).toBe('other');
     expect(selectSubprotocol(new Set([`${TOKEN_SUBPROTOCOL_PREFIX}t`]))).toBe(`${TOKEN_SUBPROTOCOL_PREFIX}t`);
     expect(selectSubprotocol(new Set())).toBe(false);
+  });
+
+  it('a secret offered by a client is read back by the server, which selects framewire, not the secret', () => {
+    const offered = secretSubprotocols(PUBLISH_KEY_SUBPROTOCOL_PREFIX, 'k3y');
+    expect(subprotocolValue(offered.join(', '), PUBLISH_KEY_SUBPROTOCOL_PREFIX)).toBe('k3y');
+    expect(subprotocolValue(offered.join(', '), TOKEN_SUBPROTOCOL_PREFIX)).toBeNull();
+    expect(selectSubprotocol(new Set(offered))).toBe('framewire');
   });
 
   it('knows which values a subprotocol can carry (RFC 7230 token characters)', () => {
